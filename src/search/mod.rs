@@ -1,0 +1,158 @@
+//! CORE: search. The in-memory catalogue of guides by code and legacy code, query understanding
+//! (code extraction) and the tantivy text index, behind one [`Engine`].
+//!
+//! The only module that knows tantivy (in `index`). Must not know answers' shapes, HTTP or any chat
+//! platform; it returns guides and scores.
+
+mod extract;
+mod index;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use extract::{Detected, Vocabulary, extract, normalise};
+pub use index::IndexError;
+use index::TextIndex;
+
+use crate::kb::{Code, Guide, GuideKind};
+
+/// Guides, their codes and the text index, built once and shared read-only.
+pub struct Engine {
+    guides: Vec<Arc<Guide>>,
+    by_key: HashMap<String, usize>,
+    legacy: HashMap<String, Vec<usize>>,
+    vocab: Vocabulary,
+    text: TextIndex,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("guides", &self.guides.len()).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Builds the engine with the text index in RAM.
+    pub fn build(guides: Vec<Guide>) -> Result<Engine, IndexError> {
+        let text = TextIndex::build(&guides, None)?;
+        Ok(Engine::assemble(guides, text))
+    }
+
+    /// Builds the engine and writes its index to `dir` (which must exist and be empty).
+    pub fn build_in_dir(guides: Vec<Guide>, dir: &Path) -> Result<Engine, IndexError> {
+        let text = TextIndex::build(&guides, Some(dir))?;
+        Ok(Engine::assemble(guides, text))
+    }
+
+    /// Opens an index written by [`Engine::build_in_dir`]; the guides come from the index.
+    pub fn open(dir: &Path) -> Result<Engine, IndexError> {
+        let (text, guides) = TextIndex::open(dir)?;
+        Ok(Engine::assemble(guides, text))
+    }
+
+    fn assemble(guides: Vec<Guide>, text: TextIndex) -> Engine {
+        let mut by_key = HashMap::new();
+        let mut legacy: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, guide) in guides.iter().enumerate() {
+            by_key.entry(guide.code.key().to_string()).or_insert(i);
+            for old in &guide.meta.legacy_codes {
+                legacy.entry(old.key().to_string()).or_default().push(i);
+            }
+        }
+        let codes = guides.iter().map(|g| &g.code).chain(guides.iter().flat_map(|g| &g.meta.legacy_codes));
+        let vocab = Vocabulary::new(codes);
+        let guides = guides.into_iter().map(Arc::new).collect();
+        Engine { guides, by_key, legacy, vocab, text }
+    }
+
+    pub fn guides(&self) -> &[Arc<Guide>] {
+        &self.guides
+    }
+
+    pub fn len(&self) -> usize {
+        self.guides.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.guides.is_empty()
+    }
+
+    /// The guide for a code, by any spelling (`aadsts 50011`, `AADSTS50011`).
+    pub fn get(&self, code: &str) -> Option<&Arc<Guide>> {
+        let key = crate::kb::match_key(code);
+        let key = match Code::parse(code) {
+            Some(c) => c.key().to_string(),
+            None => key,
+        };
+        self.by_key.get(&key).map(|&i| &self.guides[i])
+    }
+
+    /// Guides that list `code` among their legacy codes.
+    pub fn by_legacy(&self, code: &Code) -> Vec<&Arc<Guide>> {
+        self.legacy.get(code.key()).map(|v| v.iter().map(|&i| &self.guides[i]).collect()).unwrap_or_default()
+    }
+
+    /// Every code in `text`, known or not, in order of appearance.
+    pub fn detect(&self, text: &str) -> Vec<Detected> {
+        extract(text, &self.vocab)
+    }
+
+    /// Free-text search: guides with their scores, best first.
+    pub fn search_text(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, f32)> {
+        self.text.search(text, limit).into_iter().filter_map(|(i, s)| Some((self.guides.get(i)?, s))).collect()
+    }
+
+    /// Known codes one digit edit away from `code` (`AADSTS53005` → `AADSTS53003`), full guides
+    /// first, then the numerically closest.
+    pub fn near_codes(&self, code: &Code, limit: usize) -> Vec<&Arc<Guide>> {
+        let family = code.family();
+        let digits = &code.key()[family.len()..];
+        let mut near: Vec<&Arc<Guide>> = self
+            .guides
+            .iter()
+            .filter(|g| g.code.family() == family && g.code.key() != code.key())
+            .filter(|g| one_edit_apart(digits, &g.code.key()[family.len()..]))
+            .collect();
+        let target: i64 = digits.parse().unwrap_or(0);
+        near.sort_by_key(|g| {
+            let n: i64 = g.code.key()[family.len()..].parse().unwrap_or(0);
+            (g.kind != GuideKind::Full, (n - target).abs())
+        });
+        near.truncate(limit);
+        near
+    }
+}
+
+/// True when `a` becomes `b` by one substitution, insertion, deletion or adjacent swap.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.len() as isize - b.len() as isize {
+        0 => {
+            let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            match diff.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 => (0..a.len()).any(|i| a[..i] == b[..i] && a[i + 1..] == b[i..]),
+        -1 => one_edit_apart(std::str::from_utf8(b).unwrap_or(""), std::str::from_utf8(a).unwrap_or("")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_edit_apart;
+
+    #[test]
+    fn one_edit_covers_substitution_insertion_deletion_and_swap() {
+        assert!(one_edit_apart("53005", "53003"));
+        assert!(one_edit_apart("5011", "50011"));
+        assert!(one_edit_apart("500111", "50011"));
+        assert!(one_edit_apart("50101", "50011"));
+        assert!(!one_edit_apart("53005", "50011"));
+        assert!(!one_edit_apart("50011", "50011"));
+    }
+}
