@@ -96,15 +96,17 @@ pub fn answer(engine: &Engine, question: &Question, limit: usize) -> Answer {
     let limit = limit.max(1);
     let detected = engine.detect(question.text());
     let codes: Vec<Code> = detected.iter().map(|d| d.code.clone()).collect();
-    let outcome = by_code(engine, &detected, limit).unwrap_or_else(|| by_text(engine, question, &detected, limit));
+    let outcome =
+        by_code(engine, question, &detected, limit).unwrap_or_else(|| by_text(engine, question, &detected, limit));
     Answer { query: question.text().to_string(), detected: codes, outcome }
 }
 
 /// Exact and legacy matches for the detected codes. The lead is chosen by, in order: written
 /// with its prefix (or under an error-code key) rather than bare; a full guide rather than a
 /// short entry (so a full guide that lists an old code as legacy beats the old code's short
-/// entry); not on a DEBUG/INFO log line; first in the text; an exact match before a legacy one.
-fn by_code(engine: &Engine, detected: &[Detected], limit: usize) -> Option<Outcome> {
+/// entry); not on a DEBUG/INFO log line; first in the text; an exact match before a legacy one;
+/// and, when an old code now maps to several guides, the one the rest of the text fits best.
+fn by_code(engine: &Engine, question: &Question, detected: &[Detected], limit: usize) -> Option<Outcome> {
     let mut hits: Vec<(usize, Hit)> = Vec::new();
     for (pos, d) in detected.iter().enumerate() {
         if let Some(guide) = engine.get(d.code.key()) {
@@ -114,9 +116,16 @@ fn by_code(engine: &Engine, detected: &[Detected], limit: usize) -> Option<Outco
             hits.push((pos, Hit { guide: guide.clone(), score: 0.9, matched: Match::Legacy }));
         }
     }
+    let split_legacy = detected.iter().any(|d| engine.by_legacy(&d.code).len() > 1);
+    let text_rank: Vec<String> = if split_legacy {
+        engine.search_text(question.text(), 10).into_iter().map(|(g, _)| g.code.key().to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    let rank = |g: &Guide| text_rank.iter().position(|k| k == g.code.key()).unwrap_or(usize::MAX);
     hits.sort_by_key(|(pos, hit)| {
         let d = &detected[*pos];
-        (!d.prefixed, hit.guide.is_short(), d.quiet, *pos, hit.matched != Match::Code)
+        (!d.prefixed, hit.guide.is_short(), d.quiet, *pos, hit.matched != Match::Code, rank(&hit.guide))
     });
     let mut unique: Vec<Hit> = Vec::new();
     for (_, hit) in hits {

@@ -102,6 +102,17 @@ const FILLER: &[&str] = &[
 /// Words that, right before a bare number, mark it as an error code.
 const CUES: &[&str] = &["aadsts", "error", "err", "code", "codes", "errorcode", "fehler", "erreur", "código", "codigo"];
 
+/// Words that, right before a bare number, say it is something else (a port, an id, a count).
+const ANTI_CUES: &[&str] = &[
+    "port", "pid", "line", "ln", "id", "ticket", "case", "incident", "order", "build", "version", "thread",
+    "process", "count", "size", "row", "rows", "issue", "pr", "commit", "job", "run", "step", "page", "tenant",
+];
+/// Words that, right after a bare number, make it a quantity.
+const UNITS: &[&str] = &[
+    "ms", "s", "sec", "secs", "seconds", "minutes", "users", "bytes", "kb", "mb", "gb", "items", "rows", "times",
+    "requests", "people", "accounts", "devices", "calls",
+];
+
 /// Decodes the layers pasted text arrives in: URL encoding, JSON/C escapes, HTML entities.
 pub fn normalise(text: &str) -> String {
     let mut out = text.to_string();
@@ -186,7 +197,12 @@ fn extract_bare(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>) {
     for &i in &numbers {
         let (at, digits) = &words[i];
         let code = Code::aadsts(digits);
-        let cued = i > 0 && CUES.contains(&words[i - 1].1.as_str()) || masked[..*at].ends_with('#');
+        let prev = if i > 0 { words[i - 1].1.as_str() } else { "" };
+        let next = words.get(i + 1).map_or("", |(_, w)| w.as_str());
+        if ANTI_CUES.contains(&prev) || UNITS.contains(&next) {
+            continue;
+        }
+        let cued = CUES.contains(&prev) || masked[..*at].ends_with('#');
         if just_number || (vocab.knows(code.key()) && (short || cued)) {
             found.push(Detected { code, prefixed: false, at: *at, quiet: false });
         }
