@@ -186,15 +186,6 @@ impl TextIndex {
         }
         out
     }
-
-    /// Number of indexed documents.
-    pub fn len(&self) -> usize {
-        self.docs.iter().map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn document(fields: &Fields, ord: usize, guide: &Guide) -> TantivyDocument {
