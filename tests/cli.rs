@@ -190,3 +190,20 @@ fn ask_finds_the_shipped_kb_beside_the_binary_from_another_directory() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn guides_of_other_error_families_answer_by_code_and_words() {
+    for (query, code) in [
+        ("ORA-12154", "ORA-12154"),
+        ("ora 12154: TNS:could not resolve", "ORA-12154"),
+        ("Error 0x80070005 when copying", "0x80070005"),
+        ("got HTTP 429 from the API", "HTTP-429"),
+        ("tnsnames entry missing", "ORA-12154"),
+    ] {
+        let out = errkb(&["ask", "--json", "--kb", "tests/fixtures/kb-families", query]);
+        assert_eq!(out.status.code(), Some(0), "{query}");
+        assert_eq!(json(&out)["results"][0]["code"], code, "{query}");
+    }
+    let out = errkb(&["ask", "--json", "--kb", "tests/fixtures/kb-families", "ORA-12154"]);
+    assert_eq!(json(&out)["lookup_url"], serde_json::Value::Null, "only AADSTS codes have the Microsoft lookup");
+}
