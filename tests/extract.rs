@@ -76,6 +76,10 @@ const CASES: &[(&str, &[&str])] = &[
     ("users report error 65001 when they open the reporting app from the portal after the weekend", &["AADSTS65001"]),
     ("", &[]),
     ("no code here, just words about a client secret that expired", &[]),
+    // Unicode dashes, the official lookup URL, CSV exports of the sign-in log.
+    ("AADSTS\u{2011}50011 from a Word document", &["AADSTS50011"]),
+    ("see https://login.microsoftonline.com/error?code=65001 for details", &["AADSTS65001"]),
+    ("\"2025-03-01T10:00:00Z\",\"Failure\",\"Sign-in error code\",\"50126\"", &["AADSTS50126"]),
     // Slack escapes and HTML entities.
     ("&lt;@U123&gt; AADSTS50011 &amp; more", &["AADSTS50011"]),
 ];

@@ -79,10 +79,10 @@ static MASKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .map(|p| Regex::new(p).unwrap())
     .collect()
 });
-static PREFIXED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)aadsts[\s_:#\-]*(\d+)").unwrap());
+static PREFIXED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)aadsts[\s_:#\-\p{Pd}]*(\d+)").unwrap());
 static KEYED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(?:error[_\s-]?codes?|errorcodes?|error[_\s-]?no|errno|error[_\s-]?number|sign-?in\s+error\s+code)["'\s]*[:=]?\s*\[?\s*(\d+(?:\s*,\s*\d+)*)"#,
+        r#"(?i)\b(?:error\?code|error[_\s-]?codes?|errorcodes?|error[_\s-]?no|errno|error[_\s-]?number|sign-?in\s+error\s+code)["'\s]*[:=]?\s*\[?\s*(\d+(?:\s*,\s*\d+)*)"#,
     )
     .unwrap()
 });

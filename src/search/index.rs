@@ -135,26 +135,28 @@ impl TextIndex {
         Ok(out.into_iter().map(|(_, g)| g).collect())
     }
 
-    /// The best guides for free text: BM25 over the weighted fields, plus a small bonus for
-    /// terms within one typo, with full guides preferred over short entries.
+    /// The best guides for free text: BM25 over the weighted fields; words no guide contains
+    /// (typos) are matched within one edit; full guides are preferred over short entries.
     pub fn search(&self, text: &str, limit: usize) -> Vec<(usize, f32)> {
         let terms = self.terms(text);
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &terms {
+            let unknown = self.is_unknown(&searcher, term);
             for (field, (_, boost)) in self.fields.text.iter().zip(BOOSTS) {
-                let q = TermQuery::new(Term::from_field_text(*field, term), IndexRecordOption::WithFreqs);
+                let t = Term::from_field_text(*field, term);
+                let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
-                if term.chars().count() >= 5 && boost >= 1.0 {
-                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(*field, term), 1, true);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.3 * boost))));
+                if unknown && term.chars().count() >= 4 && boost >= 1.0 {
+                    let fuzzy = FuzzyTermQuery::new(t, 1, true);
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5 * boost))));
                 }
             }
         }
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score()) else {
             return Vec::new();
         };
@@ -168,6 +170,14 @@ impl TextIndex {
         hits.sort_by(|a, b| b.1.total_cmp(&a.1));
         hits.truncate(limit);
         hits
+    }
+
+    /// A term no guide contains: probably a typo, so it is matched within one edit instead.
+    fn is_unknown(&self, searcher: &tantivy::Searcher, term: &str) -> bool {
+        self.fields
+            .text
+            .iter()
+            .all(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).map_or(true, |n| n == 0))
     }
 
     /// The analysed, de-duplicated terms of a query, capped at [`MAX_TERMS`].
