@@ -128,6 +128,11 @@ pub fn normalise(text: &str) -> String {
     out.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
+/// The words of a query worth scoring: decoded, with GUIDs, timestamps and ids blanked out.
+pub fn text_for_search(text: &str) -> String {
+    mask(&normalise(text))
+}
+
 /// Blanks out GUIDs, timestamps, IPs, versions and hex ids so no code is read inside them.
 fn mask(text: &str) -> String {
     let mut out = text.to_string();

@@ -23,6 +23,8 @@ const ANALYZER: &str = "errkb_en";
 const BOOSTS: [(&str, f32); 5] = [("title", 3.0), ("aliases", 3.0), ("causes", 1.5), ("steps", 1.0), ("body", 0.6)];
 /// At most this many distinct query terms are scored (a pasted log can be long).
 const MAX_TERMS: usize = 48;
+/// Typo tolerance is for what people type: queries longer than this are pastes, matched exactly.
+const MAX_TYPED_TERMS: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -144,8 +146,9 @@ impl TextIndex {
         }
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let typed = terms.len() <= MAX_TYPED_TERMS;
         for term in &terms {
-            let unknown = self.is_unknown(&searcher, term);
+            let unknown = typed && self.is_unknown(&searcher, term);
             for (field, (_, boost)) in self.fields.text.iter().zip(BOOSTS) {
                 let t = Term::from_field_text(*field, term);
                 let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use extract::{Detected, Vocabulary, extract, normalise};
+pub use extract::{Detected, Vocabulary, extract, normalise, text_for_search};
 pub use index::IndexError;
 use index::TextIndex;
 
@@ -100,7 +100,7 @@ impl Engine {
 
     /// Free-text search: guides with their scores, best first.
     pub fn search_text(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, f32)> {
-        self.text.search(text, limit).into_iter().filter_map(|(i, s)| Some((self.guides.get(i)?, s))).collect()
+        self.text.search(&text_for_search(text), limit).into_iter().filter_map(|(i, s)| Some((self.guides.get(i)?, s))).collect()
     }
 
     /// Known codes one digit edit away from `code` (`AADSTS53005` → `AADSTS53003`), full guides
