@@ -36,13 +36,24 @@ fn a_legacy_code_leads_to_the_guide_that_replaced_it() {
     let best = &a.hits()[0];
     assert_eq!(best.guide.code.as_str(), "AADSTS900144");
     assert_eq!(best.matched, Match::Legacy);
-    assert!(a.hits().iter().any(|h| h.guide.code.as_str() == "AADSTS90014"), "the old code's own entry stays as an alternative");
+    assert!(
+        a.hits().iter().any(|h| h.guide.code.as_str() == "AADSTS90014"),
+        "the old code's own entry stays as an alternative"
+    );
 }
 
 #[test]
 fn with_several_codes_the_prefixed_full_guide_on_the_error_line_leads() {
-    assert_eq!(top(r#"{"error_description":"AADSTS70002: Error validating credentials. AADSTS54005: OAuth2 Authorization code was already redeemed","error_codes":[70002,54005]}"#), "AADSTS54005");
-    assert_eq!(top("DEBUG silent AADSTS50058 no session\nERROR AADSTS50105 user not assigned to a role"), "AADSTS50105");
+    assert_eq!(
+        top(
+            r#"{"error_description":"AADSTS70002: Error validating credentials. AADSTS54005: OAuth2 Authorization code was already redeemed","error_codes":[70002,54005]}"#
+        ),
+        "AADSTS54005"
+    );
+    assert_eq!(
+        top("DEBUG silent AADSTS50058 no session\nERROR AADSTS50105 user not assigned to a role"),
+        "AADSTS50105"
+    );
     assert_eq!(top("AADSTS65001 and then AADSTS50011"), "AADSTS65001");
     let a = ask("AADSTS65001 and then AADSTS50011");
     assert_eq!(a.hits()[1].guide.code.as_str(), "AADSTS50011", "the others are alternatives");

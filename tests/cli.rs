@@ -45,7 +45,8 @@ fn ask_prints_the_guide_with_numbered_steps_and_exits_zero() {
 
 #[test]
 fn ask_json_follows_the_contract_field_by_field() {
-    let out = errkb(&["ask", "--json", "--limit", "2", "error_description=AADSTS50011%3a+redirect", "and", "AADSTS65001"]);
+    let out =
+        errkb(&["ask", "--json", "--limit", "2", "error_description=AADSTS50011%3a+redirect", "and", "AADSTS65001"]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["query"], "error_description=AADSTS50011%3a+redirect and AADSTS65001");
@@ -141,7 +142,10 @@ fn lint_reports_broken_guides_as_path_line_findings_and_exits_one() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(!text.contains("README.md"), "README files are not guides");
-    assert!(!text.lines().any(|l| l.starts_with("tests/fixtures/kb-broken/GOOD-1.md")), "the good guide has no findings");
+    assert!(
+        !text.lines().any(|l| l.starts_with("tests/fixtures/kb-broken/GOOD-1.md")),
+        "the good guide has no findings"
+    );
 }
 
 #[test]

@@ -35,7 +35,15 @@ fn shipped_kb_answers_the_eval_set_at_the_required_top1_accuracy() {
             entry.0 += 1;
         } else {
             let shown: String = case.query.chars().take(110).collect();
-            println!("MISS [{}] line {}: expected {} got {:?} ({}) :: {}", case.kind, n + 1, case.expect, top, a.kind(), shown.replace('\n', " "));
+            println!(
+                "MISS [{}] line {}: expected {} got {:?} ({}) :: {}",
+                case.kind,
+                n + 1,
+                case.expect,
+                top,
+                a.kind(),
+                shown.replace('\n', " ")
+            );
         }
     }
     let mut failed = Vec::new();

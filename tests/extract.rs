@@ -6,9 +6,23 @@ use proptest::prelude::*;
 
 fn vocab() -> Vocabulary {
     let codes: Vec<Code> = [
-        "AADSTS7000215", "AADSTS7000222", "AADSTS50011", "AADSTS65001", "AADSTS50076", "AADSTS50105",
-        "AADSTS700054", "AADSTS53003", "AADSTS54005", "AADSTS70002", "AADSTS90014", "AADSTS50126",
-        "AADSTS700016", "AADSTS50058", "ORA-12154", "0x80070005", "HTTP-429",
+        "AADSTS7000215",
+        "AADSTS7000222",
+        "AADSTS50011",
+        "AADSTS65001",
+        "AADSTS50076",
+        "AADSTS50105",
+        "AADSTS700054",
+        "AADSTS53003",
+        "AADSTS54005",
+        "AADSTS70002",
+        "AADSTS90014",
+        "AADSTS50126",
+        "AADSTS700016",
+        "AADSTS50058",
+        "ORA-12154",
+        "0x80070005",
+        "HTTP-429",
     ]
     .iter()
     .map(|c| Code::parse(c).unwrap())
@@ -37,24 +51,51 @@ const CASES: &[(&str, &[&str])] = &[
     ("99999", &["AADSTS99999"]),
     ("AADSTS53005", &["AADSTS53005"]),
     // JSON bodies, escaped once and twice.
-    (r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#, &["AADSTS7000215"]),
+    (
+        r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#,
+        &["AADSTS7000215"],
+    ),
     (r#"{"error_codes":[7000222],"timestamp":"2025-01-01 12:00:00Z"}"#, &["AADSTS7000222"]),
     (r#"{"error":"invalid_grant","error_codes":[70002,54005]}"#, &["AADSTS70002", "AADSTS54005"]),
     (r#"log: "{\"error_description\":\"AADSTS50011: The redirect URI\\r\\nTrace ID: 8a7d\"}""#, &["AADSTS50011"]),
-    (r#"msg="AADSTS65001: consent\r\nTrace ID: 0b9f2c8e-3f1d-4a52-9a7e-2a1c3b4d5e6f\r\nCorrelation ID: 5d0c7a60-1b2c-4d3e-8f9a-0b1c2d3e4f50""#, &["AADSTS65001"]),
+    (
+        r#"msg="AADSTS65001: consent\r\nTrace ID: 0b9f2c8e-3f1d-4a52-9a7e-2a1c3b4d5e6f\r\nCorrelation ID: 5d0c7a60-1b2c-4d3e-8f9a-0b1c2d3e4f50""#,
+        &["AADSTS65001"],
+    ),
     (r#"\\\"error_codes\\\":[50126]"#, &["AADSTS50126"]),
     // URL-encoded redirects.
-    ("https://app.example.com/cb?error=invalid_request&error_description=AADSTS50011%3a+The+redirect+URI+%27http%3a%2f%2flocalhost%3a3000%27", &["AADSTS50011"]),
+    (
+        "https://app.example.com/cb?error=invalid_request&error_description=AADSTS50011%3a+The+redirect+URI+%27http%3a%2f%2flocalhost%3a3000%27",
+        &["AADSTS50011"],
+    ),
     ("error_description=AADSTS700054%253a%2bresponse_type", &["AADSTS700054"]),
     // Exceptions and CLI/tool output.
-    ("Microsoft.Identity.Client.MsalServiceException: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID\n   at Microsoft.Identity.Client.Internal.Requests.RequestBase.HandleTokenRefreshErrorAsync()\nTrace ID: 1f0d2e3c-4b5a-6978-8a9b-0c1d2e3f4a5b", &["AADSTS7000215"]),
-    ("msal.exceptions: {'error': 'invalid_client', 'error_codes': [7000222], 'correlation_id': '2e6d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b'}", &["AADSTS7000222"]),
-    ("com.microsoft.aad.msal4j.MsalServiceException: AADSTS700016: Application with identifier 'b0c1d2e3-f4a5-4b6c-8d7e-9f0a1b2c3d4e' was not found", &["AADSTS700016"]),
-    ("ERROR: AADSTS7000222: The provided client secret keys for app '1a2b3c4d-0000-4000-8000-123456789abc' are expired.", &["AADSTS7000222"]),
-    ("│ Error: building account: could not acquire access token: ClientSecretCredential authentication failed: AADSTS7000215", &["AADSTS7000215"]),
+    (
+        "Microsoft.Identity.Client.MsalServiceException: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID\n   at Microsoft.Identity.Client.Internal.Requests.RequestBase.HandleTokenRefreshErrorAsync()\nTrace ID: 1f0d2e3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        &["AADSTS7000215"],
+    ),
+    (
+        "msal.exceptions: {'error': 'invalid_client', 'error_codes': [7000222], 'correlation_id': '2e6d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b'}",
+        &["AADSTS7000222"],
+    ),
+    (
+        "com.microsoft.aad.msal4j.MsalServiceException: AADSTS700016: Application with identifier 'b0c1d2e3-f4a5-4b6c-8d7e-9f0a1b2c3d4e' was not found",
+        &["AADSTS700016"],
+    ),
+    (
+        "ERROR: AADSTS7000222: The provided client secret keys for app '1a2b3c4d-0000-4000-8000-123456789abc' are expired.",
+        &["AADSTS7000222"],
+    ),
+    (
+        "│ Error: building account: could not acquire access token: ClientSecretCredential authentication failed: AADSTS7000215",
+        &["AADSTS7000215"],
+    ),
     ("Connect-MgGraph : AADSTS53003: Access has been blocked by Conditional Access policies.", &["AADSTS53003"]),
     // Several codes, order kept.
-    ("AADSTS70002: Error validating credentials. AADSTS54005: OAuth2 Authorization code was already redeemed", &["AADSTS70002", "AADSTS54005"]),
+    (
+        "AADSTS70002: Error validating credentials. AADSTS54005: OAuth2 Authorization code was already redeemed",
+        &["AADSTS70002", "AADSTS54005"],
+    ),
     ("first AADSTS50058 then AADSTS50105", &["AADSTS50058", "AADSTS50105"]),
     // Other families the KB holds.
     ("ORA-12154: TNS:could not resolve the connect identifier specified", &["ORA-12154"]),

@@ -21,7 +21,8 @@ const FULL_GUIDES: &str = "50011 50020 7000218 65001 7000215 53003 50058 700016 
 #[test]
 fn every_documented_code_answers_with_at_least_a_short_entry() {
     let engine = engine();
-    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aadsts-codes.txt")).unwrap();
+    let list =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aadsts-codes.txt")).unwrap();
     let mut missing = Vec::new();
     for code in list.split_whitespace() {
         let q = Question::parse(&format!("AADSTS{code}")).unwrap();

@@ -24,11 +24,7 @@ pub struct AskArgs {
 }
 
 pub fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
-    let raw = if args.query == ["-"] {
-        std::io::read_to_string(std::io::stdin())?
-    } else {
-        args.query.join(" ")
-    };
+    let raw = if args.query == ["-"] { std::io::read_to_string(std::io::stdin())? } else { args.query.join(" ") };
     let question = Question::parse(&raw)?;
     let engine = load_engine(&args.kb)?;
     let answer = answer(&engine, &question, args.limit as usize);

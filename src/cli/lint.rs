@@ -34,12 +34,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         for finding in &report.findings {
             println!("{finding}");
         }
-        eprintln!(
-            "{} guides, {} errors, {} warnings",
-            report.guides,
-            report.error_count(),
-            report.warning_count()
-        );
+        eprintln!("{} guides, {} errors, {} warnings", report.guides, report.error_count(), report.warning_count());
     }
     Ok(if report.error_count() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

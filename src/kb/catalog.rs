@@ -48,10 +48,8 @@ pub struct CatalogError {
 
 /// Parses a catalog file into short guides, with the 1-based line of each entry.
 pub fn parse_catalog(text: &str, source: &Path) -> Result<Vec<Guide>, CatalogError> {
-    let file: CatalogFile = serde_yaml_ng::from_str(text).map_err(|e| CatalogError {
-        line: e.location().map_or(1, |l| l.line()),
-        message: e.to_string(),
-    })?;
+    let file: CatalogFile = serde_yaml_ng::from_str(text)
+        .map_err(|e| CatalogError { line: e.location().map_or(1, |l| l.line()), message: e.to_string() })?;
     let lines = entry_lines(text);
     Ok(file
         .entries
@@ -63,11 +61,7 @@ pub fn parse_catalog(text: &str, source: &Path) -> Result<Vec<Guide>, CatalogErr
 
 /// Line numbers of `- code:` entries, in order.
 fn entry_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("- code:"))
-        .map(|(i, _)| i + 1)
-        .collect()
+    text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("- code:")).map(|(i, _)| i + 1).collect()
 }
 
 impl Entry {
@@ -138,13 +132,7 @@ pub fn who_fixes_sentence(who: Option<&str>) -> Option<String> {
 }
 
 fn section(kind: SectionKind, heading: &str, line: usize, blocks: Vec<Block>) -> Section {
-    Section {
-        kind,
-        heading: heading.to_string(),
-        anchor: heading.to_lowercase().replace(' ', "-"),
-        line,
-        blocks,
-    }
+    Section { kind, heading: heading.to_string(), anchor: heading.to_lowercase().replace(' ', "-"), line, blocks }
 }
 
 fn para(text: &str) -> Block {

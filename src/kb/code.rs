@@ -24,10 +24,7 @@ impl Code {
         if raw.is_empty() || raw.chars().count() > 40 || !raw.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        if !raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
-        {
+        if !raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')) {
             return None;
         }
         if let Some(hex) = raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
@@ -73,10 +70,7 @@ impl Code {
 
     /// The letters before the number (`AADSTS`, `ORA`, `HTTP`, `0X` for hex codes).
     pub fn family(&self) -> &str {
-        let end = self
-            .key
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(self.key.len());
+        let end = self.key.find(|c: char| c.is_ascii_digit()).unwrap_or(self.key.len());
         if self.key.starts_with("0X") {
             return "0X";
         }
@@ -85,24 +79,18 @@ impl Code {
 
     /// The number part for AADSTS codes (`AADSTS50011` → `50011`).
     pub fn aadsts_number(&self) -> Option<&str> {
-        self.key
-            .strip_prefix("AADSTS")
-            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        self.key.strip_prefix("AADSTS").filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// Microsoft's official lookup page for AADSTS codes; `None` for other families.
     pub fn lookup_url(&self) -> Option<String> {
-        self.aadsts_number()
-            .map(|n| format!("https://login.microsoftonline.com/error?code={n}"))
+        self.aadsts_number().map(|n| format!("https://login.microsoftonline.com/error?code={n}"))
     }
 }
 
 /// The match key of any spelling of a code: upper case, letters and digits only.
 pub fn match_key(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 impl fmt::Display for Code {

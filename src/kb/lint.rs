@@ -57,10 +57,20 @@ pub fn lint_guide(guide: &Guide) -> Vec<Finding> {
     if guide.kind == GuideKind::Full {
         let empty = |kind| guide.section(kind).is_none_or(|s| s.text().trim().is_empty());
         if empty(SectionKind::Causes) {
-            out.push(Finding::warning(path, guide.line, "no-causes", "no causes section (`Common Issues that Cause This Error`)"));
+            out.push(Finding::warning(
+                path,
+                guide.line,
+                "no-causes",
+                "no causes section (`Common Issues that Cause This Error`)",
+            ));
         }
         if empty(SectionKind::References) {
-            out.push(Finding::warning(path, guide.line, "no-references", "no references section (`Documentation for Reference`)"));
+            out.push(Finding::warning(
+                path,
+                guide.line,
+                "no-references",
+                "no references section (`Documentation for Reference`)",
+            ));
         }
     }
     out

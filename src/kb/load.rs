@@ -167,7 +167,12 @@ fn dedupe(report: &mut LoadReport) {
                 if first.kind == GuideKind::Short && guide.kind == GuideKind::Full {
                     keep[at] = Some(guide);
                 } else if first.kind == guide.kind {
-                    let msg = format!("duplicate code {} (first defined in {}:{})", guide.code, first.source.display(), first.line);
+                    let msg = format!(
+                        "duplicate code {} (first defined in {}:{})",
+                        guide.code,
+                        first.source.display(),
+                        first.line
+                    );
                     report.findings.push(Finding::error(&guide.source, guide.line, "duplicate-code", msg));
                 }
             }

@@ -180,7 +180,7 @@ impl Item {
         let text = self.text();
         match self.label() {
             Some(label) => {
-                let rest = text.splitn(2, &label).nth(1).unwrap_or("");
+                let rest = text.split_once(label.as_str()).map_or("", |(_, rest)| rest);
                 rest.trim_start_matches([':', ' ', '-', '\u{2013}']).trim().to_string()
             }
             None => text,
@@ -259,11 +259,7 @@ impl Guide {
 
     /// Resolution steps: the items of the resolution section.
     pub fn steps(&self) -> Vec<&Item> {
-        self.sections
-            .iter()
-            .filter(|s| s.kind == SectionKind::Resolution)
-            .flat_map(|s| s.items())
-            .collect()
+        self.sections.iter().filter(|s| s.kind == SectionKind::Resolution).flat_map(|s| s.items()).collect()
     }
 
     /// Every link in the guide, in order.

@@ -6,10 +6,10 @@
 
 /// Characters Windows-1252 puts at bytes 0x80..=0x9F (undefined slots map to the C1 control).
 const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}', '\u{2030}',
+    '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}',
+    '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}',
+    '\u{17E}', '\u{178}',
 ];
 
 fn cp1252_byte(c: char) -> Option<u8> {
@@ -17,10 +17,7 @@ fn cp1252_byte(c: char) -> Option<u8> {
     if (0xA0..=0xFF).contains(&code) || (0x80..=0x9F).contains(&code) && is_undefined_slot(code) {
         return Some(code as u8);
     }
-    CP1252_HIGH
-        .iter()
-        .position(|&m| m == c)
-        .map(|i| 0x80 + i as u8)
+    CP1252_HIGH.iter().position(|&m| m == c).map(|i| 0x80 + i as u8)
 }
 
 fn is_undefined_slot(code: u32) -> bool {

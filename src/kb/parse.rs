@@ -25,9 +25,9 @@ pub enum ParseError {
 impl ParseError {
     pub fn line(&self) -> usize {
         match self {
-            ParseError::NoTitle { line }
-            | ParseError::NoCode { line, .. }
-            | ParseError::FrontMatter { line, .. } => *line,
+            ParseError::NoTitle { line } | ParseError::NoCode { line, .. } | ParseError::FrontMatter { line, .. } => {
+                *line
+            }
         }
     }
 }
@@ -39,10 +39,8 @@ pub fn parse_guide(text: &str, source: &std::path::Path) -> Result<Guide, ParseE
     let body = mojibake::repair(body);
     let raw = RawDoc::build(&body, body_line);
     let (title, title_line) = raw.title.clone().ok_or(ParseError::NoTitle { line: body_line })?;
-    let (code, meaning) = split_title(&title).ok_or_else(|| ParseError::NoCode {
-        line: title_line,
-        title: title.clone(),
-    })?;
+    let (code, meaning) =
+        split_title(&title).ok_or_else(|| ParseError::NoCode { line: title_line, title: title.clone() })?;
     let (intro, sections) = raw.fold_sections();
     Ok(Guide {
         code,
@@ -81,20 +79,15 @@ fn split_front_matter(text: &str) -> Result<(FrontMatter, &str, usize), ParseErr
         }
         offset += line.len();
     }
-    Err(ParseError::FrontMatter {
-        line: 1,
-        message: "opened with `---` but never closed".into(),
-    })
+    Err(ParseError::FrontMatter { line: 1, message: "opened with `---` but never closed".into() })
 }
 
 fn parse_yaml(yaml: &str) -> Result<FrontMatter, ParseError> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
-    serde_yaml_ng::from_str(yaml).map_err(|e| ParseError::FrontMatter {
-        line: e.location().map_or(1, |l| l.line() + 1),
-        message: e.to_string(),
-    })
+    serde_yaml_ng::from_str(yaml)
+        .map_err(|e| ParseError::FrontMatter { line: e.location().map_or(1, |l| l.line() + 1), message: e.to_string() })
 }
 
 /// A heading-delimited chunk before sections are folded by level.

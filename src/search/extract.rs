@@ -94,18 +94,18 @@ static WORDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}]+").un
 
 /// Words that do not make a query more than "just the number".
 const FILLER: &[&str] = &[
-    "aadsts", "error", "errors", "err", "code", "codes", "meaning", "mean", "means", "what", "whats",
-    "is", "does", "do", "the", "a", "an", "of", "for", "about", "explain", "help", "me", "with", "on",
-    "get", "getting", "got", "i", "im", "am", "lookup", "look", "up", "please", "pls", "this", "it",
-    "info", "details", "fix", "how", "to", "azure", "entra", "ad", "aad", "id", "msal", "sts", "number",
+    "aadsts", "error", "errors", "err", "code", "codes", "meaning", "mean", "means", "what", "whats", "is", "does",
+    "do", "the", "a", "an", "of", "for", "about", "explain", "help", "me", "with", "on", "get", "getting", "got", "i",
+    "im", "am", "lookup", "look", "up", "please", "pls", "this", "it", "info", "details", "fix", "how", "to", "azure",
+    "entra", "ad", "aad", "id", "msal", "sts", "number",
 ];
 /// Words that, right before a bare number, mark it as an error code.
 const CUES: &[&str] = &["aadsts", "error", "err", "code", "codes", "errorcode", "fehler", "erreur", "código", "codigo"];
 
 /// Words that, right before a bare number, say it is something else (a port, an id, a count).
 const ANTI_CUES: &[&str] = &[
-    "port", "pid", "line", "ln", "id", "ticket", "case", "incident", "order", "build", "version", "thread",
-    "process", "count", "size", "row", "rows", "issue", "pr", "commit", "job", "run", "step", "page", "tenant",
+    "port", "pid", "line", "ln", "id", "ticket", "case", "incident", "order", "build", "version", "thread", "process",
+    "count", "size", "row", "rows", "issue", "pr", "commit", "job", "run", "step", "page", "tenant",
 ];
 /// Words that, right after a bare number, make it a quantity.
 const UNITS: &[&str] = &[
@@ -150,14 +150,24 @@ pub fn extract(text: &str, vocab: &Vocabulary) -> Vec<Detected> {
     for m in PREFIXED.captures_iter(&masked) {
         let digits = &m[1];
         if (3..=9).contains(&digits.len()) {
-            found.push(Detected { code: Code::aadsts(digits), prefixed: true, at: m.get(0).unwrap().start(), quiet: false });
+            found.push(Detected {
+                code: Code::aadsts(digits),
+                prefixed: true,
+                at: m.get(0).unwrap().start(),
+                quiet: false,
+            });
         }
     }
     for m in KEYED.captures_iter(&masked) {
         let list = m.get(1).unwrap();
         for d in DIGITS.find_iter(list.as_str()) {
             if (4..=9).contains(&d.as_str().len()) {
-                found.push(Detected { code: Code::aadsts(d.as_str()), prefixed: true, at: list.start() + d.start(), quiet: false });
+                found.push(Detected {
+                    code: Code::aadsts(d.as_str()),
+                    prefixed: true,
+                    at: list.start() + d.start(),
+                    quiet: false,
+                });
             }
         }
     }
@@ -193,8 +203,7 @@ fn extract_families(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>)
 /// Bare numbers count when the query is essentially just the number, or when the number is a
 /// known code and either the query is short or a cue word (`error`, `code`, `#`) precedes it.
 fn extract_bare(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>) {
-    let words: Vec<(usize, String)> =
-        WORDS.find_iter(masked).map(|m| (m.start(), m.as_str().to_lowercase())).collect();
+    let words: Vec<(usize, String)> = WORDS.find_iter(masked).map(|m| (m.start(), m.as_str().to_lowercase())).collect();
     let numbers: Vec<usize> = (0..words.len()).filter(|&i| is_bare_code(masked, &words[i])).collect();
     let just_number = numbers.len() == 1
         && words.iter().enumerate().all(|(i, (_, w))| i == numbers[0] || FILLER.contains(&w.as_str()));
@@ -219,7 +228,8 @@ fn is_bare_code(text: &str, (at, word): &(usize, String)) -> bool {
     if !(4..=9).contains(&word.len()) || !word.bytes().all(|b| b.is_ascii_digit()) || word.starts_with('0') {
         return false;
     }
-    let glued = |c: char| c.is_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '_' | '\\' | '=' | '+' | '%' | '@');
+    let glued =
+        |c: char| c.is_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '_' | '\\' | '=' | '+' | '%' | '@');
     let before = text[..*at].chars().next_back();
     let after = text[at + word.len()..].chars().next();
     before.is_none_or(|c| !glued(c))

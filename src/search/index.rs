@@ -57,9 +57,8 @@ pub struct TextIndex {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let indexing = TextFieldIndexing::default()
-        .set_tokenizer(ANALYZER)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let indexing =
+        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(indexing);
     let code = b.add_text_field("code", STRING | STORED);
     let legacy = b.add_text_field("legacy", STRING);
@@ -177,10 +176,7 @@ impl TextIndex {
 
     /// A term no guide contains: probably a typo, so it is matched within one edit instead.
     fn is_unknown(&self, searcher: &tantivy::Searcher, term: &str) -> bool {
-        self.fields
-            .text
-            .iter()
-            .all(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).map_or(true, |n| n == 0))
+        self.fields.text.iter().all(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).map_or(true, |n| n == 0))
     }
 
     /// The analysed, de-duplicated terms of a query, capped at [`MAX_TERMS`].

@@ -100,7 +100,11 @@ impl Engine {
 
     /// Free-text search: guides with their scores, best first.
     pub fn search_text(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, f32)> {
-        self.text.search(&text_for_search(text), limit).into_iter().filter_map(|(i, s)| Some((self.guides.get(i)?, s))).collect()
+        self.text
+            .search(&text_for_search(text), limit)
+            .into_iter()
+            .filter_map(|(i, s)| Some((self.guides.get(i)?, s)))
+            .collect()
     }
 
     /// Known codes one digit edit away from `code` (`AADSTS53005` → `AADSTS53003`), full guides
