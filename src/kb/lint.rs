@@ -55,22 +55,14 @@ pub fn lint_guide(guide: &Guide) -> Vec<Finding> {
         out.extend(lint_link(path, guide.line, &link));
     }
     if guide.kind == GuideKind::Full {
-        let empty = |kind| guide.section(kind).is_none_or(|s| s.text().trim().is_empty());
-        if empty(SectionKind::Causes) {
-            out.push(Finding::warning(
-                path,
-                guide.line,
-                "no-causes",
-                "no causes section (`Common Issues that Cause This Error`)",
-            ));
-        }
-        if empty(SectionKind::References) {
-            out.push(Finding::warning(
-                path,
-                guide.line,
-                "no-references",
-                "no references section (`Documentation for Reference`)",
-            ));
+        let wanted = [
+            (SectionKind::Causes, "no-causes", "no causes section (`Common Issues that Cause This Error`)"),
+            (SectionKind::References, "no-references", "no references section (`Documentation for Reference`)"),
+        ];
+        for (kind, rule, message) in wanted {
+            if guide.section(kind).is_none_or(|s| s.text().trim().is_empty()) {
+                out.push(Finding::warning(path, guide.line, rule, message));
+            }
         }
     }
     out
