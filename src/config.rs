@@ -1,9 +1,21 @@
-//! Configuration: where the knowledge base is and how errkb is reached from outside.
+//! Configuration: the typed [`Config`] of `errkb serve`, where the knowledge base is, and how
+//! errkb is reached from outside.
 //!
-//! Owns defaults and the lookup order for the shipped kb/ (flag, `ERRKB_KB_DIR`, the working
-//! directory, then beside the binary). Knows nothing of how the values are used.
+//! Owns the setting names (DESIGN.md: ecosystem names for Slack and Teams, `ERRKB_*` for the
+//! rest), their defaults and the precedence defaults < optional `errkb.toml` < environment.
+//! Secrets are held as [`SecretString`] and never printed: [`Config::describe`] masks them. Knows
+//! nothing of how the values are used (no HTTP, no database, no chat platform).
 
+mod settings;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+pub use settings::{SETTINGS, Setting};
 
 /// The public URL guide links point at when none is configured.
 pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:3000";
@@ -30,3 +42,201 @@ pub fn public_url_from_env() -> String {
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_string())
 }
+
+/// A configuration that cannot be used. Messages name the setting, never a secret's value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the config file {path} is not valid TOML: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("unknown setting `{0}` in the config file (see `errkb serve --check-config` for the known names)")]
+    UnknownKey(String),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Where a setting's effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File,
+    Env,
+    Unset,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "errkb.toml",
+            Source::Env => "environment",
+            Source::Unset => "unset",
+        }
+    }
+}
+
+/// Slack credentials (all optional; without them the Slack routes are off).
+#[derive(Debug, Clone, Default)]
+pub struct SlackConfig {
+    pub signing_secret: Option<SecretString>,
+    pub bot_token: Option<SecretString>,
+    pub app_token: Option<SecretString>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+}
+
+/// Microsoft Teams (Bot Framework) credentials and the outgoing-webhook secret.
+#[derive(Debug, Clone, Default)]
+pub struct TeamsConfig {
+    pub app_id: Option<String>,
+    pub app_password: Option<SecretString>,
+    pub tenant_id: Option<String>,
+    pub webhook_secret: Option<SecretString>,
+}
+
+/// Everything `errkb serve` needs, typed. `Debug` never shows a secret.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub kb_dir: Option<PathBuf>,
+    /// `sqlite:PATH` (the default, a file created on first start) or `postgres://...`.
+    pub database_url: SecretString,
+    pub admin_token: Option<SecretString>,
+    pub probe_enabled: bool,
+    pub hot_reload: bool,
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    pub query_log_capacity: usize,
+    /// Answers kept for repeated questions (0 turns the cache off).
+    pub answer_cache_size: usize,
+    pub user_hash_salt: SecretString,
+    pub slack: SlackConfig,
+    pub teams: TeamsConfig,
+    /// Where each setting's value came from, by name (for `--check-config`).
+    pub sources: BTreeMap<&'static str, Source>,
+}
+
+impl Default for Config {
+    /// The embedded defaults, with nothing read from a file or the environment.
+    fn default() -> Config {
+        Config::from_parts(None, |_| None).unwrap_or_else(|_| unreachable!("defaults are valid"))
+    }
+}
+
+impl Config {
+    /// Reads `file` (or `./errkb.toml` when it exists) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let default_file = PathBuf::from("errkb.toml");
+        let path = file.map(Path::to_path_buf).or_else(|| default_file.is_file().then_some(default_file));
+        let text = match &path {
+            Some(p) => {
+                Some(std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.clone(), source })?)
+            }
+            None => None,
+        };
+        let parsed = match (&path, &text) {
+            (Some(p), Some(t)) => Some(settings::parse_file(t).map_err(|e| e.with_path(p))?),
+            _ => None,
+        };
+        Config::from_parts(parsed.as_ref(), |name| std::env::var(name).ok())
+    }
+
+    /// Builds a config from parsed file values (keyed by setting name) and an environment lookup.
+    pub fn from_parts(
+        file: Option<&BTreeMap<&'static str, String>>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut r = settings::Resolver::new(file, env);
+        let config = Config {
+            listen: r.parse("ERRKB_LISTEN")?,
+            public_url: r.string("ERRKB_PUBLIC_URL").trim_end_matches('/').to_string(),
+            kb_dir: r.optional("ERRKB_KB_DIR").map(PathBuf::from),
+            database_url: r.string("ERRKB_DATABASE_URL").into(),
+            admin_token: r.optional("ERRKB_ADMIN_TOKEN").map(SecretString::from),
+            probe_enabled: r.flag("ERRKB_PROBE_ENABLED")?,
+            hot_reload: r.flag("ERRKB_HOT_RELOAD")?,
+            body_limit_bytes: r.parse("ERRKB_BODY_LIMIT_BYTES")?,
+            request_timeout: Duration::from_secs(r.parse("ERRKB_REQUEST_TIMEOUT_SECS")?),
+            query_log_capacity: r.parse("ERRKB_QUERY_LOG_CAPACITY")?,
+            answer_cache_size: r.parse("ERRKB_ANSWER_CACHE_SIZE")?,
+            user_hash_salt: r.string("ERRKB_USER_HASH_SALT").into(),
+            slack: SlackConfig {
+                signing_secret: r.optional("SLACK_SIGNING_SECRET").map(SecretString::from),
+                bot_token: r.optional("SLACK_BOT_TOKEN").map(SecretString::from),
+                app_token: r.optional("SLACK_APP_TOKEN").map(SecretString::from),
+                client_id: r.optional("SLACK_CLIENT_ID"),
+                client_secret: r.optional("SLACK_CLIENT_SECRET").map(SecretString::from),
+            },
+            teams: TeamsConfig {
+                app_id: r.optional("MICROSOFT_APP_ID"),
+                app_password: r.optional("MICROSOFT_APP_PASSWORD").map(SecretString::from),
+                tenant_id: r.optional("MICROSOFT_APP_TENANT_ID"),
+                webhook_secret: r.optional("TEAMS_WEBHOOK_SECRET").map(SecretString::from),
+            },
+            sources: BTreeMap::new(),
+        };
+        config.validate()?;
+        Ok(Config { sources: r.into_sources(), ..config })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let db = self.database_url.expose_secret();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            let reason = "expected sqlite:PATH or postgres://USER@HOST/DB".to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_DATABASE_URL", reason });
+        }
+        if url::Url::parse(&self.public_url).is_err() {
+            let reason = format!("{:?} is not an absolute URL", self.public_url);
+            return Err(ConfigError::Invalid { name: "ERRKB_PUBLIC_URL", reason });
+        }
+        if self.body_limit_bytes < 1024 || self.request_timeout.is_zero() || self.query_log_capacity == 0 {
+            let reason = "limits must be positive (body limit at least 1024 bytes)".to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_BODY_LIMIT_BYTES", reason });
+        }
+        Ok(())
+    }
+
+    /// The kb/ directory to serve: the configured one, else the usual lookup.
+    pub fn resolved_kb_dir(&self) -> Option<PathBuf> {
+        resolve_kb_dir(self.kb_dir.as_deref())
+    }
+
+    /// The database URL with any password replaced by `****`.
+    pub fn database_url_masked(&self) -> String {
+        mask_url_password(self.database_url.expose_secret())
+    }
+
+    /// Which integrations are on, each with the reason (no secret values).
+    pub fn integrations(&self) -> Vec<Integration> {
+        settings::integrations(self)
+    }
+
+    /// The effective configuration as text: one line per setting (secrets masked, with where the
+    /// value came from), then the integrations.
+    pub fn describe(&self) -> String {
+        settings::describe(self)
+    }
+}
+
+/// One integration's state for `--check-config` and the start-up log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integration {
+    pub name: &'static str,
+    pub on: bool,
+    pub why: String,
+}
+
+fn mask_url_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("****"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

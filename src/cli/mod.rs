@@ -6,7 +6,10 @@
 
 mod ask;
 mod lint;
+mod manifest;
+mod manifest_teams;
 mod render;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +39,10 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// Build the search index and write it to a directory (open it later with --index).
     Index(IndexArgs),
+    /// Run the service: web pages, JSON API, health and metrics (and chat endpoints when configured).
+    Serve(serve::ServeArgs),
+    /// Print a chat app manifest for a public URL (`errkb manifest slack --url https://HOST`).
+    Manifest(manifest::ManifestArgs),
 }
 
 /// Where the guides come from: a Markdown directory or a prebuilt index.
@@ -60,11 +67,14 @@ pub struct IndexArgs {
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    telemetry::init(cli.log_format, "warn");
+    let level = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
+    telemetry::init(cli.log_format, level);
     let result = match cli.command {
         Command::Ask(args) => ask::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Index(args) => index(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Manifest(args) => manifest::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Load test: `errkb serve` answering GET /api/v1/answer versus an axum hello-world baseline
+# (examples/hello_baseline.rs), both driven by wrk in the same run on the same machine.
+#
+#   bench/load.sh [DURATION] [CONNECTIONS]      defaults: 30s 64
+#
+# Needs wrk (Debian: apt-get install wrk). Prints requests/s and p99 for both and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${1:-30s}"
+CONNECTIONS="${2:-64}"
+THREADS=2
+ERRKB_PORT=3100
+HELLO_PORT=3101
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+cargo build --release --quiet --bin errkb --example hello_baseline
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ERRKB_DATABASE_URL="sqlite:$work/errkb.sqlite3" ERRKB_HOT_RELOAD=false ERRKB_KB_DIR=kb \
+  target/release/errkb serve --listen "127.0.0.1:$ERRKB_PORT" 2>"$work/errkb.log" &
+pids+=($!)
+target/release/examples/hello_baseline "127.0.0.1:$HELLO_PORT" 2>"$work/hello.log" &
+pids+=($!)
+
+for url in "http://127.0.0.1:$ERRKB_PORT/readyz" "http://127.0.0.1:$HELLO_PORT/"; do
+  for _ in $(seq 1 100); do curl -fs "$url" >/dev/null && break; sleep 0.1; done
+  curl -fs "$url" >/dev/null || { echo "not ready: $url" >&2; cat "$work"/*.log >&2; exit 1; }
+done
+
+# A realistic mix: exact codes, a pasted log line, free text, an unknown code.
+cat >"$work/mix.lua" <<'LUA'
+local queries = {
+  "AADSTS7000215",
+  "AADSTS50011%3A%20The%20redirect%20URI%20specified%20in%20the%20request%20does%20not%20match",
+  "invalid%20client%20secret%20provided",
+  "2026-11-28%20ERROR%20MsalServiceException%3A%20AADSTS700016%3A%20Application%20not%20found",
+  "AADSTS53003",
+  "AADSTS99999999",
+  "user%20must%20use%20multi-factor%20authentication",
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/answer?q=" .. queries[(i % #queries) + 1])
+end
+LUA
+
+# The worst case: every request a different free-text question (no answer-cache hit, a full
+# text search each time).
+cat >"$work/unique.lua" <<'LUA'
+local words = { "invalid", "client", "secret", "redirect", "uri", "mismatch", "consent", "required",
+  "tenant", "not", "found", "token", "expired", "certificate", "conditional", "access", "blocked" }
+local i = 0
+request = function()
+  i = i + 1
+  local a, b, c = words[(i % #words) + 1], words[((i * 7) % #words) + 1], words[((i * 13) % #words) + 1]
+  return wrk.format("GET", "/api/v1/answer?q=" .. a .. "%20" .. b .. "%20" .. c .. "%20" .. i)
+end
+LUA
+
+run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"; }
+echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
+run "http://127.0.0.1:$HELLO_PORT/" | tee "$work/hello.txt"
+echo "== errkb: GET /api/v1/answer, mixed queries ($DURATION, $CONNECTIONS connections)"
+run -s "$work/mix.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/errkb.txt"
+echo "== errkb: GET /api/v1/answer, every question different ($DURATION, $CONNECTIONS connections)"
+run -s "$work/unique.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/unique.txt"
+
+rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '$1 == "99%" {print $2}' "$1"; }
+h_rps="$(rps "$work/hello.txt")"; e_rps="$(rps "$work/errkb.txt")"
+echo
+echo "| target | requests/s | p99 |"
+echo "|---|---|---|"
+echo "| axum hello world | $h_rps | $(p99 "$work/hello.txt") |"
+echo "| errkb /api/v1/answer, mixed repeated questions | $e_rps | $(p99 "$work/errkb.txt") |"
+echo "| errkb /api/v1/answer, every question different | $(rps "$work/unique.txt") | $(p99 "$work/unique.txt") |"
+awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "ratio errkb / baseline: %.1f%%\n", 100 * e / h }'
+echo
+curl -fs "http://127.0.0.1:$ERRKB_PORT/metrics" | grep -E '^errkb_(answers_total|query_log_(written|dropped)_total)' || true

@@ -1,0 +1,172 @@
+//! The one place adapters meet: [`router`] assembles every route with the shared middleware, and
+//! [`Application`] builds the whole service from a [`Config`] (knowledge base, engine, store,
+//! query log writer, kb watcher, listener) and runs it until SIGTERM or ctrl-c.
+//!
+//! Owns wiring and lifecycle only; what a route does lives in its adapter (http/, web/, and
+//! later slack/ and teams/).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::http::{self, AnswerCache, AppState, EngineCell, Metrics, Settings};
+use crate::kb::{LoadError, load_dir};
+use crate::search::{Engine, IndexError};
+use crate::store::{QueryLog, Store, StoreError};
+use crate::web;
+
+/// Why the service could not start. Messages never include a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("no knowledge base found: set ERRKB_KB_DIR (looked for ./kb and kb/ beside the binary)")]
+    NoKb,
+    #[error("cannot read the knowledge base: {0}")]
+    Kb(#[from] LoadError),
+    #[error("no guides could be loaded from {0}")]
+    NoGuides(PathBuf),
+    #[error("cannot build the search index: {0}")]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("a start-up task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Every route of the service with the shared middleware, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new().merge(http::routes()).merge(web::routes()).fallback(web::not_found);
+    let limit = state.settings.body_limit_bytes;
+    let timeout = state.settings.request_timeout;
+    http::apply_layers(routes, &state, limit, timeout).with_state(state)
+}
+
+/// A bound, ready-to-run service.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    port: u16,
+    log_writer: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Loads the knowledge base, connects the store (applying migrations), starts the query
+    /// log writer and the kb watcher, and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> Result<Application, AppError> {
+        let dir = config.resolved_kb_dir().ok_or(AppError::NoKb)?;
+        let engine = tokio::task::spawn_blocking({
+            let dir = dir.clone();
+            move || load_engine(dir)
+        })
+        .await??;
+        let store = Store::connect(config.database_url.expose_secret()).await?;
+        let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
+        let state = AppState {
+            engine: Arc::new(EngineCell::new(engine)),
+            cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
+            store: store.clone(),
+            query_log,
+            metrics: Arc::new(Metrics::default()),
+            settings: Arc::new(Settings {
+                public_url: config.public_url.clone(),
+                admin_token: config.admin_token.clone(),
+                user_hash_salt: config.user_hash_salt.clone(),
+                body_limit_bytes: config.body_limit_bytes,
+                request_timeout: config.request_timeout,
+            }),
+        };
+        let mut background = vec![tokio::spawn(purge_events(store))];
+        if config.hot_reload {
+            match http::reload::watch(dir, state.engine.clone(), state.metrics.clone()) {
+                Ok(task) => background.push(task),
+                Err(e) => tracing::warn!(error = %e, "hot reload is off: cannot watch the knowledge base"),
+            }
+        }
+        let listener =
+            TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
+        let port = listener.local_addr().map_err(|source| AppError::Bind { addr: config.listen, source })?.port();
+        Ok(Application { listener, state, port, log_writer, background })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests reach the store and engine through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or ctrl-c, letting in-flight requests finish, then flushes the query
+    /// log (up to 5 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Application { listener, state, log_writer, background, .. } = self;
+        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+        for task in background {
+            task.abort();
+        }
+        let store = state.store.clone();
+        drop(state);
+        let _ = tokio::time::timeout(Duration::from_secs(5), log_writer).await;
+        store.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// Start-up load: broken guides are skipped with a warning (a reload is stricter).
+fn load_engine(dir: PathBuf) -> Result<Engine, AppError> {
+    let report = load_dir(&dir)?;
+    for finding in report.errors() {
+        tracing::warn!(%finding, "guide skipped");
+    }
+    if report.guides.is_empty() {
+        return Err(AppError::NoGuides(dir));
+    }
+    let engine = Engine::build(report.guides)?;
+    tracing::info!(guides = engine.len(), kb = %dir.display(), "knowledge base loaded");
+    Ok(engine)
+}
+
+async fn purge_events(store: Store) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = store.purge_expired_events().await {
+            tracing::warn!(error = %e, "purging expired event claims failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,37 @@
+//! `errkb manifest slack --url https://HOST [--socket-mode]`: prints the Slack app manifest for
+//! a public URL, ready to paste into "Create an app from a manifest".
+//!
+//! An edge: argument parsing and printing; the manifest itself lives in the Slack adapter.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Debug, Subcommand)]
+enum Target {
+    /// The Slack app manifest (YAML).
+    Slack {
+        /// errkb's public URL (https://HOST): the request URLs point under it.
+        #[arg(long, env = "ERRKB_PUBLIC_URL", value_name = "URL")]
+        url: String,
+        /// Turn on Socket Mode (no public URL needed; set SLACK_APP_TOKEN).
+        #[arg(long)]
+        socket_mode: bool,
+    },
+    /// The Teams app package (a zip with manifest.json and the two icons).
+    Teams(super::manifest_teams::TeamsManifestArgs),
+}
+
+pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
+    match args.target {
+        Target::Slack { url, socket_mode } => print!("{}", crate::slack::manifest::render(&url, socket_mode)?),
+        Target::Teams(args) => return super::manifest_teams::run(args),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,17 @@
+//! ADAPTER: Slack. The routes (`/slack/commands`, `/slack/events`, `/slack/interactions`, the
+//! OAuth install), their signature check, lenient payload parsing, the flows behind them, Block
+//! Kit rendering of answers within Slack's limits, mrkdwn escaping, the App Home tab and the Web
+//! API client.
+//!
+//! The only module that knows slack-morphism and Slack's wire formats. Must not know Teams or
+//! HTML pages; the core (kb, search, answer) never imports this module. [`app`](crate::app)
+//! mounts [`routes`] with a [`SlackApp`] built from the config.
+
+pub mod api;
+pub mod blocks;
+pub mod escape;
+pub mod home;
+pub mod limits;
+pub mod manifest;
+pub mod payload;
+pub mod signature;

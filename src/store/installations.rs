@@ -1,0 +1,75 @@
+//! Chat app installations (one row per platform and workspace/tenant): the OAuth install flow
+//! saves them, uninstall events delete them, handlers read the bot token. Plain SQL that both
+//! SQLite and PostgreSQL accept.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{Db, Store, StoreError, with_pool};
+
+/// One installed workspace. `Debug` never shows the token.
+#[derive(Clone)]
+pub struct Installation {
+    pub platform: String,
+    pub team_id: String,
+    pub enterprise_id: Option<String>,
+    pub bot_user_id: String,
+    pub bot_token: SecretString,
+    pub scopes: String,
+    pub installed_by: String,
+}
+
+impl std::fmt::Debug for Installation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installation")
+            .field("platform", &self.platform)
+            .field("team_id", &self.team_id)
+            .field("bot_user_id", &self.bot_user_id)
+            .field("bot_token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+
+impl Store {
+    /// Saves (or replaces, on reinstall) a workspace's installation.
+    pub async fn save_installation(&self, i: &Installation) -> Result<(), StoreError> {
+        let sql = "INSERT INTO installations (platform, team_id, enterprise_id, bot_user_id, bot_token, scopes, installed_by, \
+                   installed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                   ON CONFLICT (platform, team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id, \
+                   bot_user_id = excluded.bot_user_id, bot_token = excluded.bot_token, scopes = excluded.scopes, \
+                   installed_by = excluded.installed_by, updated_at = excluded.updated_at";
+        let now = self.now();
+        with_pool!(&self.db, pool => sqlx::query(sql)
+            .bind(&i.platform).bind(&i.team_id).bind(&i.enterprise_id).bind(&i.bot_user_id)
+            .bind(i.bot_token.expose_secret()).bind(&i.scopes).bind(&i.installed_by).bind(now)
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The installation of a workspace, if it has one with a token.
+    pub async fn installation(&self, platform: &str, team_id: &str) -> Result<Option<Installation>, StoreError> {
+        let sql = "SELECT platform, team_id, enterprise_id, bot_user_id, bot_token, scopes, installed_by FROM installations \
+                   WHERE platform = $1 AND team_id = $2";
+        let row: Option<Row> =
+            with_pool!(&self.db, pool => sqlx::query_as(sql).bind(platform).bind(team_id).fetch_optional(pool).await?);
+        Ok(row.and_then(|(platform, team_id, enterprise_id, bot_user_id, token, scopes, installed_by)| {
+            Some(Installation {
+                platform,
+                team_id,
+                enterprise_id,
+                bot_user_id: bot_user_id.unwrap_or_default(),
+                bot_token: SecretString::from(token.filter(|t| !t.is_empty())?),
+                scopes: scopes.unwrap_or_default(),
+                installed_by: installed_by.unwrap_or_default(),
+            })
+        }))
+    }
+
+    /// Forgets a workspace (uninstalled, or its tokens revoked); returns whether it was there.
+    pub async fn delete_installation(&self, platform: &str, team_id: &str) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM installations WHERE platform = $1 AND team_id = $2";
+        let gone = with_pool!(&self.db, pool => sqlx::query(sql).bind(platform).bind(team_id).execute(pool).await?.rows_affected());
+        Ok(gone > 0)
+    }
+}

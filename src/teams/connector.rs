@@ -1,0 +1,154 @@
+//! The Bot Connector client: replies to an activity with
+//! `POST {serviceUrl}/v3/conversations/{conversationId}/activities/{activityId}`, so channel
+//! answers land in the thread, with the bot token from [`TokenSource`].
+//!
+//! Owns the serviceUrl allow-list (the token is only ever sent to an https serviceUrl whose host is
+//! on it), the retry policy (412, 429 with `Retry-After`, 502, 503 and 504, a bounded number of
+//! times; nothing else) and the single token refresh on a 401. Knows nothing of cards or answers.
+
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
+
+use super::token::{TokenError, TokenSource};
+
+/// Bot Framework and Teams connector hosts (public cloud, GCC, GCC High, DoD).
+pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &[
+    "smba.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("serviceUrl host {0:?} is not on the allow-list; no token was sent")]
+    NotAllowed(String),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("cannot reach the connector: {0}")]
+    Network(String),
+    #[error("the connector answered HTTP {0}")]
+    Status(u16),
+}
+
+/// How often and how long to retry.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The first backoff; doubled each time.
+    pub base_delay: Duration,
+    /// No wait (including `Retry-After`) is longer than this.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy { attempts: 4, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(10) }
+    }
+}
+
+/// Where a reply goes: from an authenticated activity.
+#[derive(Debug, Clone)]
+pub struct ReplyTo<'a> {
+    pub service_url: &'a str,
+    pub conversation_id: &'a str,
+    pub activity_id: &'a str,
+}
+
+#[derive(Debug)]
+pub struct Connector {
+    http: reqwest::Client,
+    /// `None` only in the dev-only anonymous mode (local tools such as the Agents Playground).
+    tokens: Option<TokenSource>,
+    allowed_hosts: Vec<String>,
+    retry: RetryPolicy,
+}
+
+impl Connector {
+    pub fn new(tokens: TokenSource, allowed_hosts: Vec<String>, retry: RetryPolicy) -> Connector {
+        Connector::build(Some(tokens), allowed_hosts, retry)
+    }
+
+    /// A connector that sends no token: for the dev-only anonymous mode, loopback hosts only.
+    pub fn anonymous(retry: RetryPolicy) -> Connector {
+        let loopback = ["127.0.0.1", "localhost"].map(String::from).to_vec();
+        Connector::build(None, loopback, retry)
+    }
+
+    fn build(tokens: Option<TokenSource>, allowed_hosts: Vec<String>, retry: RetryPolicy) -> Connector {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default();
+        Connector { http, tokens, allowed_hosts, retry }
+    }
+
+    /// Posts `activity` as a reply; returns the new message id when the connector gives one.
+    pub async fn reply(&self, to: &ReplyTo<'_>, activity: &Value) -> Result<Option<String>, ConnectorError> {
+        let base = self.allowed_base(to.service_url)?;
+        let url =
+            format!("{base}/v3/conversations/{}/activities/{}", segment(to.conversation_id), segment(to.activity_id));
+        let mut refreshed = false;
+        let mut attempt = 1;
+        loop {
+            let token = match &self.tokens {
+                Some(tokens) => Some(tokens.get().await?),
+                None => None,
+            };
+            let mut request = self.http.post(&url).json(activity);
+            if let Some(token) = &token {
+                request = request.bearer_auth(token.secret());
+            }
+            let response = request.send().await.map_err(network)?;
+            let status = response.status().as_u16();
+            if (200..300).contains(&status) {
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                return Ok(body["id"].as_str().map(str::to_string));
+            }
+            if let (401, false, Some(tokens), Some(token)) = (status, refreshed, &self.tokens, &token) {
+                tokens.invalidate(token).await;
+                refreshed = true;
+                continue;
+            }
+            if !matches!(status, 412 | 429 | 502 | 503 | 504) || attempt >= self.retry.attempts {
+                return Err(ConnectorError::Status(status));
+            }
+            tokio::time::sleep(self.delay(attempt, retry_after(&response))).await;
+            attempt += 1;
+        }
+    }
+
+    /// The serviceUrl without its trailing slash, when it is https (or loopback http, for
+    /// local tools) and its host is allowed.
+    fn allowed_base<'u>(&self, service_url: &'u str) -> Result<&'u str, ConnectorError> {
+        let parsed = url::Url::parse(service_url).map_err(|_| ConnectorError::NotAllowed(String::new()))?;
+        let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+        let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
+        let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback);
+        if !scheme_ok || !self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+            return Err(ConnectorError::NotAllowed(host));
+        }
+        Ok(service_url.trim_end_matches('/'))
+    }
+
+    fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let backoff = self.retry.base_delay.saturating_mul(1 << (attempt - 1).min(10));
+        retry_after.unwrap_or(backoff).min(self.retry.max_delay)
+    }
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Everything but RFC 3986 unreserved characters is encoded in a path segment (ids hold `:`, `;`, `@`).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+fn segment(id: &str) -> String {
+    utf8_percent_encode(id, SEGMENT).to_string()
+}
+
+fn network(e: reqwest::Error) -> ConnectorError {
+    ConnectorError::Network(e.without_url().to_string())
+}

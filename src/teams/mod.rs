@@ -1,0 +1,24 @@
+//! ADAPTER: Microsoft Teams. Adaptive Card rendering of answers, the outgoing-webhook HMAC
+//! check (lite mode), inbound Bot Framework JWT validation with its own OpenID key cache, the
+//! connector client that replies to activities, and the routes (`POST /api/messages`,
+//! `POST /teams/webhook`).
+//!
+//! The only module that knows the Bot Framework wire formats and jsonwebtoken. Must not know
+//! Slack or HTML pages; the core (kb, search, answer) never imports this module.
+
+pub mod activity;
+pub mod auth;
+pub mod bot;
+pub mod card;
+pub mod clock;
+pub mod connector;
+pub mod keys;
+pub mod manifest;
+pub mod routes;
+pub mod service;
+pub mod text;
+pub mod token;
+pub mod webhook_auth;
+
+pub use routes::routes;
+pub use service::{TeamsApp, TeamsOptions, TeamsSetupError};

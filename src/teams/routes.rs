@@ -1,0 +1,167 @@
+//! The Teams HTTP endpoints: `POST /api/messages` (Bot Framework) and `POST /teams/webhook`
+//! (outgoing webhook, lite mode).
+//!
+//! Owns the HTTP side: the raw body is authenticated first (JWT or HMAC; a bare 401 on any
+//! failure, so an unauthenticated caller learns nothing, not even whether the body parsed), then
+//! parsed leniently (400 for a malformed activity), then [`decide`]d. Invokes are answered in the
+//! response; message replies go out through the connector after the 200. Never a 5xx. The body
+//! limit (413) comes from the service's shared layers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::post;
+use axum::{Extension, Router};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use super::activity::{Activity, strip_all_mentions};
+use super::bot::{Decision, Knowledge, Vote, decide};
+use super::card::{self, Mode, Render};
+use super::connector::ReplyTo;
+use super::service::TeamsApp;
+use crate::answer::Answer;
+use crate::http::AppState;
+use crate::kb::Guide;
+use crate::store::{Feedback, hash_user};
+
+/// The outgoing webhook must answer within 5 s; we give the answer 4.
+const WEBHOOK_BUDGET: Duration = Duration::from_secs(4);
+
+/// The Teams routes that the configuration turns on (none when `teams` is `None`).
+pub fn routes(teams: Option<Arc<TeamsApp>>) -> Router<AppState> {
+    let Some(teams) = teams else { return Router::new() };
+    let mut router = Router::new();
+    if teams.bot.is_some() {
+        router = router.route("/api/messages", post(messages));
+    }
+    if teams.webhook.is_some() {
+        router = router.route("/teams/webhook", post(webhook));
+    }
+    router.layer(Extension(teams))
+}
+
+struct StateKnowledge<'a>(&'a AppState, &'static str);
+
+impl Knowledge for StateKnowledge<'_> {
+    fn ask(&self, text: &str) -> Option<Answer> {
+        self.0.ask(text, self.1).ok()
+    }
+    fn guide(&self, code: &str) -> Option<Arc<Guide>> {
+        self.0.engine.current().get(code).cloned()
+    }
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+}
+
+async fn messages(
+    State(state): State<AppState>,
+    Extension(teams): Extension<Arc<TeamsApp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(bot) = &teams.bot else { return StatusCode::NOT_FOUND.into_response() };
+    if let Some(auth) = &bot.auth {
+        let (service_url, channel) = auth_fields(&body);
+        if let Err(reason) = auth.validate(authorization(&headers), &service_url, &channel).await {
+            tracing::info!(%reason, "Teams activity refused");
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+    }
+    let Some(activity) = Activity::parse(&body) else {
+        return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
+    };
+    let render = Render { public_url: &state.settings.public_url, mode: Mode::Bot };
+    let (decision, vote) = decide(&activity, &StateKnowledge(&state, "teams"), &render);
+    if let Some(vote) = vote {
+        tokio::spawn(record_vote(state.clone(), vote));
+    }
+    match decision {
+        Decision::Ack => StatusCode::OK.into_response(),
+        Decision::Invoke(body) => Json(body).into_response(),
+        Decision::BadRequest(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
+        Decision::Reply(reply) => {
+            tokio::spawn(send_reply(teams.clone(), activity, reply));
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+/// The `serviceUrl` and `channelId` the token must match, read from any JSON object (empty when
+/// absent, which no valid token matches).
+fn auth_fields(body: &[u8]) -> (String, String) {
+    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let field = |name: &str| value.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+    (field("serviceUrl"), field("channelId"))
+}
+
+/// Posts a reply after the 200; failures are logged (never with a token).
+async fn send_reply(teams: Arc<TeamsApp>, activity: Activity, reply: Value) {
+    let Some(bot) = &teams.bot else { return };
+    let (Some(service_url), Some(conversation), Some(id)) =
+        (&activity.service_url, &activity.conversation, &activity.id)
+    else {
+        tracing::info!("Teams activity without serviceUrl, conversation or id: no reply sent");
+        return;
+    };
+    let to = ReplyTo { service_url, conversation_id: &conversation.id, activity_id: id };
+    if let Err(e) = bot.connector.reply(&to, &reply).await {
+        tracing::warn!(error = %e, "Teams reply failed");
+    }
+}
+
+async fn record_vote(state: AppState, vote: Vote) {
+    let user_hash = hash_user(state.settings.user_hash_salt.expose_secret(), "teams", &vote.user_id);
+    let feedback = Feedback {
+        answer_id: &vote.message_id,
+        guide_code: &vote.code,
+        vote: if vote.helpful { 1 } else { -1 },
+        platform: "teams",
+        user_hash,
+    };
+    if let Err(e) = state.store.record_feedback(&feedback).await {
+        tracing::warn!(error = %e, "Teams feedback not recorded");
+    }
+}
+
+/// Lite mode: HMAC over the raw body, then the answer card (open-URL buttons only) in the
+/// response, within [`WEBHOOK_BUDGET`].
+async fn webhook(
+    State(state): State<AppState>,
+    Extension(teams): Extension<Arc<TeamsApp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(key) = &teams.webhook else { return StatusCode::NOT_FOUND.into_response() };
+    if let Err(reason) = key.verify(authorization(&headers), &body) {
+        tracing::info!(%reason, "Teams outgoing webhook refused");
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let Some(activity) = Activity::parse(&body) else {
+        return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
+    };
+    let text = strip_all_mentions(activity.text.as_deref().unwrap_or_default());
+    let work = tokio::task::spawn_blocking(move || lite_card(&state, &text));
+    let card = match tokio::time::timeout(WEBHOOK_BUDGET, work).await {
+        Ok(Ok(card)) => card,
+        _ => {
+            return Json(json!({"type": "message", "text": "Sorry, that took too long. Please try again."}))
+                .into_response();
+        }
+    };
+    Json(json!({"type": "message", "attachments": [card::attachment(card)]})).into_response()
+}
+
+fn lite_card(state: &AppState, text: &str) -> Value {
+    let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite };
+    match state.ask(text, "teams_webhook") {
+        Ok(answer) => card::answer_card(&answer, &render),
+        Err(_) => card::welcome_card(render.public_url),
+    }
+}

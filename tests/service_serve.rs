@@ -1,0 +1,86 @@
+//! The `errkb serve` binary: `--check-config` masks secrets and explains integrations; JSON logs;
+//! a graceful stop on SIGTERM; the admin token never reaches the log.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const TOKEN: &str = "never-log-this-admin-token-42";
+
+fn errkb() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_errkb"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("RUST_LOG").env_remove("ERRKB_CONFIG");
+    cmd
+}
+
+#[test]
+fn check_config_masks_secrets_and_says_which_integrations_are_on() {
+    let out = errkb()
+        .args(["serve", "--check-config"])
+        .env("ERRKB_ADMIN_TOKEN", TOKEN)
+        .env("SLACK_SIGNING_SECRET", TOKEN)
+        .env_remove("SLACK_BOT_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(TOKEN), "secret printed:\n{text}");
+    assert!(text.contains("ERRKB_ADMIN_TOKEN            = ****  (environment)"), "{text}");
+    assert!(text.contains("slack          off  SLACK_BOT_TOKEN"), "{text}");
+    assert!(text.contains("admin          on"), "{text}");
+}
+
+#[test]
+fn serve_logs_json_never_logs_the_admin_token_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = errkb()
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .env("ERRKB_ADMIN_TOKEN", TOKEN)
+        .env("ERRKB_DATABASE_URL", format!("sqlite:{}", dir.path().join("db.sqlite3").display()))
+        .env("ERRKB_HOT_RELOAD", "false")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    let port = loop {
+        let line = lines.next().expect("serve exited before listening").unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        let json: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        if json["message"] == "errkb serving" {
+            break json["port"].as_u64().unwrap();
+        }
+    };
+    let get = |path: &str| {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("http://127.0.0.1:{port}{path}"))
+            .output();
+        out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default()
+    };
+    assert_eq!(get(&format!("/admin?token={TOKEN}")), "200");
+    assert_eq!(get("/admin?token=wrong"), "401");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = wait_with_timeout(&mut child, Duration::from_secs(10));
+    for line in lines.map_while(Result::ok) {
+        log.push_str(&line);
+        log.push('\n');
+    }
+    assert!(status.is_some_and(|s| s.success()), "serve did not stop cleanly on SIGTERM:\n{log}");
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(!log.contains(TOKEN), "the admin token reached the log:\n{log}");
+}
+
+fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}

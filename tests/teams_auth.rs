@@ -1,0 +1,229 @@
+//! Inbound Bot Framework JWT validation. The oracle test asks the official validator (npm
+//! botframework-connector, via tests/teams/jwt_oracle.js) for its verdict on each minted token and
+//! requires ours to agree; the Rust-minted tests cover the same table without Node, and the key
+//! cache policy (daily refresh, unknown kid at most hourly, outage keeps keys) with a manual clock.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+
+use errkb::teams::auth::{AuthError, ChannelAuth};
+use errkb::teams::clock::Clock;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const APP_ID: &str = "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11";
+const SERVICE_URL: &str = "https://smba.trafficmanager.net/amer/";
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/teams")
+}
+
+fn now() -> u64 {
+    Clock::system().now()
+}
+
+#[tokio::test]
+async fn our_verdict_equals_the_official_validator_for_every_token() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let ready = root.join("tests/teams/node_modules/botframework-connector").is_dir()
+        && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(std::env::var_os("ERRKB_REQUIRE_TEAMS_NODE").is_none(), "node or tests/teams/node_modules missing");
+        eprintln!("skipped: node or tests/teams/node_modules missing (npm ci --prefix tests/teams)");
+        return;
+    }
+    let mut child = Command::new("node")
+        .arg(root.join("tests/teams/jwt_oracle.js"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let run: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let auth =
+        ChannelAuth::new(run["app_id"].as_str().unwrap(), run["metadata_url"].as_str().unwrap(), Clock::system());
+    let cases = run["cases"].as_array().unwrap();
+    assert!(cases.len() >= 13, "{} cases", cases.len());
+    let mut disagreements = Vec::new();
+    for c in cases {
+        let ours = auth
+            .validate(
+                c["authorization"].as_str(),
+                c["service_url"].as_str().unwrap(),
+                c["channel_id"].as_str().unwrap(),
+            )
+            .await;
+        if ours.is_ok() != c["oracle"].as_bool().unwrap() {
+            disagreements.push(format!("{}: oracle {} ours {ours:?}", c["name"], c["oracle"]));
+        }
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+    assert!(cases.iter().filter(|c| c["oracle"] == true).count() >= 3);
+}
+
+fn key(name: &str) -> EncodingKey {
+    EncodingKey::from_rsa_pem(&std::fs::read(fixtures().join(format!("{name}.pem"))).unwrap()).unwrap()
+}
+
+fn jwk(name: &str, kid: &str, endorsements: &[&str]) -> Value {
+    let all: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("test-keys.jwk.json")).unwrap()).unwrap();
+    json!({"kty": "RSA", "use": "sig", "kid": kid, "n": all[name]["n"], "e": all[name]["e"], "endorsements": endorsements})
+}
+
+async fn serve_keys(server: &MockServer, keys: Vec<Value>) {
+    server.reset().await;
+    let meta = json!({"issuer": "https://api.botframework.com", "jwks_uri": format!("{}/keys", server.uri())});
+    Mock::given(method("GET"))
+        .and(path("/meta"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(meta))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/keys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": keys})))
+        .mount(server)
+        .await;
+}
+
+fn claims(over: Value) -> Value {
+    let t = now();
+    let mut c = json!({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": SERVICE_URL, "nbf": t - 60, "exp": t + 3600});
+    for (k, v) in over.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    c
+}
+
+fn rs256(claims: &Value, key_name: &str, kid: &str) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.into());
+    format!("Bearer {}", encode(&header, claims, &key(key_name)).unwrap())
+}
+
+async fn standard_server() -> MockServer {
+    let server = MockServer::start().await;
+    let keys = vec![jwk("test-key-a", "key-a", &["msteams"]), jwk("test-key-b", "key-web", &["webchat"])];
+    serve_keys(&server, keys).await;
+    server
+}
+
+#[tokio::test]
+async fn rust_minted_tokens_get_the_verdicts_the_spec_gives() {
+    let server = standard_server().await;
+    let auth = ChannelAuth::new(APP_ID, format!("{}/meta", server.uri()), Clock::system());
+    let t = now();
+    let hs = encode(&Header::new(Algorithm::HS256), &claims(json!({})), &EncodingKey::from_secret(b"k")).unwrap();
+    let cases: Vec<(&str, String, Result<(), AuthError>)> = vec![
+        ("valid", rs256(&claims(json!({})), "test-key-a", "key-a"), Ok(())),
+        ("wrong audience", rs256(&claims(json!({"aud": "other"})), "test-key-a", "key-a"), Err(AuthError::Invalid)),
+        (
+            "wrong issuer",
+            rs256(&claims(json!({"iss": "https://evil"})), "test-key-a", "key-a"),
+            Err(AuthError::Invalid),
+        ),
+        ("expired 6 min", rs256(&claims(json!({"exp": t - 360})), "test-key-a", "key-a"), Err(AuthError::Lifetime)),
+        ("expired 4 min", rs256(&claims(json!({"exp": t - 240})), "test-key-a", "key-a"), Ok(())),
+        ("nbf +6 min", rs256(&claims(json!({"nbf": t + 360})), "test-key-a", "key-a"), Err(AuthError::Lifetime)),
+        ("nbf +4 min", rs256(&claims(json!({"nbf": t + 240})), "test-key-a", "key-a"), Ok(())),
+        ("wrong key same kid", rs256(&claims(json!({})), "test-key-b", "key-a"), Err(AuthError::Invalid)),
+        ("unknown kid", rs256(&claims(json!({})), "test-key-a", "nope"), Err(AuthError::UnknownKey)),
+        ("HS256", format!("Bearer {hs}"), Err(AuthError::Algorithm)),
+        ("none", format!("Bearer {}", unsigned_none()), Err(AuthError::Malformed)),
+        (
+            "serviceUrl mismatch",
+            rs256(&claims(json!({"serviceurl": "https://evil.example/"})), "test-key-a", "key-a"),
+            Err(AuthError::ServiceUrl),
+        ),
+        (
+            "trailing slash",
+            rs256(&claims(json!({"serviceurl": SERVICE_URL.trim_end_matches('/')})), "test-key-a", "key-a"),
+            Err(AuthError::ServiceUrl),
+        ),
+        ("not endorsed", rs256(&claims(json!({})), "test-key-b", "key-web"), Err(AuthError::Endorsement)),
+    ];
+    for (name, header, expected) in cases {
+        assert_eq!(auth.validate(Some(&header), SERVICE_URL, "msteams").await, expected, "{name}");
+    }
+}
+
+fn unsigned_none() -> String {
+    use base64::Engine as _;
+    let enc = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.", enc(json!({"alg": "none", "typ": "JWT", "kid": "key-a"})), enc(claims(json!({}))))
+}
+
+async fn key_fetches(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == "/keys").count()
+}
+
+#[tokio::test]
+async fn keys_are_fetched_once_and_an_unknown_kid_refreshes_at_most_hourly() {
+    let server = standard_server().await;
+    let (clock, time) = Clock::manual(now());
+    let auth = ChannelAuth::new(APP_ID, format!("{}/meta", server.uri()), clock);
+    let good = rs256(&claims(json!({})), "test-key-a", "key-a");
+    for _ in 0..5 {
+        assert_eq!(auth.validate(Some(&good), SERVICE_URL, "msteams").await, Ok(()));
+    }
+    assert_eq!(key_fetches(&server).await, 1);
+    let unknown = rs256(&claims(json!({})), "test-key-a", "new-kid");
+    time.fetch_add(30 * 60, Ordering::SeqCst);
+    assert_eq!(auth.validate(Some(&unknown), SERVICE_URL, "msteams").await, Err(AuthError::UnknownKey));
+    assert_eq!(key_fetches(&server).await, 1, "within the hour of the last fetch: no refresh");
+    time.fetch_add(31 * 60, Ordering::SeqCst);
+    assert_eq!(auth.validate(Some(&unknown), SERVICE_URL, "msteams").await, Err(AuthError::UnknownKey));
+    assert_eq!(auth.validate(Some(&unknown), SERVICE_URL, "msteams").await, Err(AuthError::UnknownKey));
+    assert_eq!(key_fetches(&server).await, 2, "one refresh an hour on unknown kids");
+}
+
+#[tokio::test]
+async fn keys_are_refreshed_daily_and_kept_through_a_metadata_outage() {
+    let server = standard_server().await;
+    let start = now();
+    let (clock, time) = Clock::manual(start);
+    let auth = ChannelAuth::new(APP_ID, format!("{}/meta", server.uri()), clock);
+    let good = rs256(&claims(json!({"exp": start + 30 * 3600})), "test-key-a", "key-a");
+    assert_eq!(auth.validate(Some(&good), SERVICE_URL, "msteams").await, Ok(()));
+    server.reset().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    time.store(start + 25 * 3600, Ordering::SeqCst);
+    assert_eq!(auth.validate(Some(&good), SERVICE_URL, "msteams").await, Ok(()), "outage: old keys kept");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "the stale keys were due for a refresh");
+    serve_keys(&server, vec![jwk("test-key-b", "key-a", &["msteams"])]).await;
+    time.store(start + 26 * 3600, Ordering::SeqCst);
+    assert_eq!(auth.validate(Some(&good), SERVICE_URL, "msteams").await, Err(AuthError::Invalid), "rotated key");
+    let rotated = rs256(&claims(json!({"exp": start + 30 * 3600})), "test-key-b", "key-a");
+    assert_eq!(auth.validate(Some(&rotated), SERVICE_URL, "msteams").await, Ok(()));
+}
+
+#[test]
+fn jsonwebtoken_lives_only_in_the_teams_adapter() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    let users: Vec<_> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("jsonwebtoken::"))
+        .map(|f| f.strip_prefix(&src).unwrap().to_string_lossy().to_string())
+        .collect();
+    assert!(!users.is_empty() && users.iter().all(|f| f.starts_with("teams/")), "{users:?}");
+}
