@@ -7,6 +7,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
+COPY manifest manifest
 COPY benches benches
 COPY examples examples
 RUN cargo build --release --locked --bin errkb \

@@ -16,11 +16,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
-use crate::http::{self, AnswerCache, AppState, EngineCell, Metrics, Settings};
+use crate::http::{self, AnswerCache, AppState, EngineCell, Metrics, Settings, Shared};
 use crate::kb::{LoadError, load_dir};
 use crate::search::{Engine, IndexError};
 use crate::store::{QueryLog, Store, StoreError};
-use crate::web;
+use crate::{slack, teams, web};
 
 /// Why the service could not start. Messages never include a secret.
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +39,27 @@ pub enum AppError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("a start-up task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Teams(#[from] teams::TeamsSetupError),
 }
 
 /// Every route of the service with the shared middleware, ready to serve.
-pub fn router(state: AppState) -> Router {
-    let routes = Router::new().merge(http::routes()).merge(web::routes()).fallback(web::not_found);
+pub fn router(state: AppState, slack: Option<Arc<slack::SlackApp>>) -> Router {
+    router_with_teams(state, slack, None)
+}
+
+/// [`router`] with the Teams routes too (when `teams` is `Some`).
+pub fn router_with_teams(
+    state: AppState,
+    slack: Option<Arc<slack::SlackApp>>,
+    teams: Option<Arc<teams::TeamsApp>>,
+) -> Router {
+    let routes = Router::new()
+        .merge(http::routes())
+        .merge(web::routes())
+        .merge(slack::routes(slack))
+        .merge(teams::routes(teams))
+        .fallback(web::not_found);
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
     http::apply_layers(routes, &state, limit, timeout).with_state(state)
@@ -56,6 +72,8 @@ pub struct Application {
     port: u16,
     log_writer: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
+    slack: Option<Arc<slack::SlackApp>>,
+    teams: Option<Arc<teams::TeamsApp>>,
 }
 
 impl Application {
@@ -70,7 +88,7 @@ impl Application {
         .await??;
         let store = Store::connect(config.database_url.expose_secret()).await?;
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
-        let state = AppState {
+        let state = AppState::new(Shared {
             engine: Arc::new(EngineCell::new(engine)),
             cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
             store: store.clone(),
@@ -83,7 +101,7 @@ impl Application {
                 body_limit_bytes: config.body_limit_bytes,
                 request_timeout: config.request_timeout,
             }),
-        };
+        });
         let mut background = vec![tokio::spawn(purge_events(store))];
         if config.hot_reload {
             match http::reload::watch(dir, state.engine.clone(), state.metrics.clone()) {
@@ -91,10 +109,14 @@ impl Application {
                 Err(e) => tracing::warn!(error = %e, "hot reload is off: cannot watch the knowledge base"),
             }
         }
+        let slack = slack::SlackApp::from_config(&config);
+        background.extend(slack::socket::start(&config, &state, slack.as_ref()));
+        let teams = teams::TeamsApp::from_config(&config.teams, config.listen, &teams::TeamsOptions::from_env())?;
+        let teams = teams.map(Arc::new);
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
         let port = listener.local_addr().map_err(|source| AppError::Bind { addr: config.listen, source })?.port();
-        Ok(Application { listener, state, port, log_writer, background })
+        Ok(Application { listener, state, port, log_writer, background, slack, teams })
     }
 
     /// The port actually bound.
@@ -110,8 +132,8 @@ impl Application {
     /// Serves until SIGTERM or ctrl-c, letting in-flight requests finish, then flushes the query
     /// log (up to 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { listener, state, log_writer, background, .. } = self;
-        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let Application { listener, state, log_writer, background, slack, teams, .. } = self;
+        let app = router_with_teams(state.clone(), slack, teams).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
         for task in background {
             task.abort();

@@ -84,6 +84,10 @@ pub struct SlackConfig {
     pub app_token: Option<SecretString>,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    /// The Web API base URL (tests point it at a local fake).
+    pub api_url: String,
+    /// Receive Slack over Socket Mode (`errkb serve --socket-mode`, needs SLACK_APP_TOKEN).
+    pub socket_mode: bool,
 }
 
 /// Microsoft Teams (Bot Framework) credentials and the outgoing-webhook secret.
@@ -168,6 +172,8 @@ impl Config {
                 app_token: r.optional("SLACK_APP_TOKEN").map(SecretString::from),
                 client_id: r.optional("SLACK_CLIENT_ID"),
                 client_secret: r.optional("SLACK_CLIENT_SECRET").map(SecretString::from),
+                api_url: r.string("ERRKB_SLACK_API_URL").trim_end_matches('/').to_string(),
+                socket_mode: r.flag("ERRKB_SLACK_SOCKET_MODE")?,
             },
             teams: TeamsConfig {
                 app_id: r.optional("MICROSOFT_APP_ID"),

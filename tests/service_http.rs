@@ -178,3 +178,49 @@ async fn the_query_log_is_written_in_the_background_with_secrets_masked() {
         assert!(!row.query.contains(secret), "{secret} stored: {}", row.query);
     }
 }
+
+#[tokio::test]
+async fn odd_input_on_every_route_never_gets_a_5xx() {
+    let app = spawn(Options::default()).await;
+    let odd = [
+        "",
+        " ",
+        "\u{0}",
+        "%",
+        "%%%ZZ",
+        "AADSTS",
+        "AADSTS99999999999999999999999",
+        "aadsts 5 0 0 1 1",
+        "🙂🙂🙂",
+        "\u{202e}AADSTS50011",
+        "<script>",
+        "' OR 1=1 --",
+        "../../etc/passwd",
+        "AADSTS50011\r\nX-Injected: 1",
+    ];
+    for text in odd {
+        let enc = percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        for path in [
+            format!("/?q={enc}"),
+            format!("/api/v1/answer?q={enc}"),
+            format!("/guides/{enc}"),
+            format!("/admin?token={enc}"),
+            format!("/{enc}"),
+        ] {
+            let status = app.get(&path).await.status();
+            assert!(status.as_u16() < 500, "{status} for GET {path}");
+        }
+        let posts = [
+            app.client.post(app.url("/feedback")).form(&[("guide", text), ("q", text), ("vote", text)]),
+            app.client
+                .post(app.url("/api/v1/answer"))
+                .body(text.to_string())
+                .header("content-type", "application/json"),
+            app.client.post(app.url("/api/v1/answer")).json(&serde_json::json!({ "q": text })),
+        ];
+        for request in posts {
+            let status = request.send().await.unwrap().status();
+            assert!(status.as_u16() < 500, "{status} for a POST of {text:?}");
+        }
+    }
+}

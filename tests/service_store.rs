@@ -186,7 +186,9 @@ async fn identical_queries_in_one_second_are_stored_as_one_row_with_a_count() {
     }
     log.record(record(42, "something else", None, "not_found"));
     let counted = store.clone();
-    assert!(common::eventually(Duration::from_secs(5), || async { counted.query_count().await.unwrap_or(0) == 101 }).await);
+    assert!(
+        common::eventually(Duration::from_secs(5), || async { counted.query_count().await.unwrap_or(0) == 101 }).await
+    );
     let rows = store.recent_queries(1000).await.unwrap();
     assert!(rows.len() < 101, "{} rows for 101 queries", rows.len());
     assert!(rows.iter().all(|r| !r.query.contains("bob@contoso.com")));

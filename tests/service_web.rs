@@ -43,7 +43,9 @@ async fn the_guide_index_groups_every_guide_by_category() {
         assert!(html.contains(&format!(r#"href="/guides/{}""#, guide.code)), "{} not listed", guide.code);
     }
     let category = engine.guides().iter().find_map(|g| g.meta.category.clone()).expect("some guide has a category");
-    assert!(html.contains(&maud::html! { h2 { (category) } }.into_string()));
+    let label = category.replace('-', " ");
+    let label = format!("{}{}", label[..1].to_uppercase(), &label[1..]);
+    assert!(html.contains(&maud::html! { h2 { (label) } }.into_string()), "no heading {label:?}");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::sync::{Arc, LazyLock};
 use errkb::answer::{Answer, Question, answer};
 use errkb::kb::{Guide, load_dir};
 use errkb::search::Engine;
-use errkb::teams::activity::{Account, Activity, strip_mentions};
+use errkb::teams::activity::{Account, Activity, strip_all_mentions, strip_mentions};
 use errkb::teams::bot::{Decision, Knowledge, MAX_RESULT_CARD_BYTES, decide};
 use errkb::teams::card::{self, Mode, Render};
 use serde_json::{Value, json};
@@ -75,6 +75,13 @@ fn mentions_are_stripped_in_both_documented_forms() {
     );
     let no_text = json!({"type": "mention", "mentioned": {"id": "28:bot-app-id", "name": "Bot Name"}});
     assert_eq!(strip_mentions("<at>Bot Name</at> AADSTS50011", &[no_text], Some(&b)), "AADSTS50011");
+}
+
+#[test]
+fn the_outgoing_webhook_text_loses_every_mention_tag() {
+    assert_eq!(strip_all_mentions("<at>errkb</at> AADSTS50011 <at>Alice</at>"), "AADSTS50011");
+    assert_eq!(strip_all_mentions("<at>unclosed AADSTS50011"), "unclosed AADSTS50011");
+    assert_eq!(strip_all_mentions("plain"), "plain");
 }
 
 #[test]

@@ -258,3 +258,30 @@ fn a_bot_needs_app_id_password_and_tenant() {
         !format!("{:?}", TeamsApp::from_config(&teams, local, &TeamsOptions::default())).contains("app-password-123")
     );
 }
+
+#[tokio::test]
+async fn the_service_mounts_the_teams_routes_behind_the_shared_limits_when_configured() {
+    let env = [
+        ("MICROSOFT_APP_ID", APP_ID),
+        ("MICROSOFT_APP_PASSWORD", "app-password-123"),
+        ("MICROSOFT_APP_TENANT_ID", "tenant-1"),
+        ("TEAMS_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ];
+    let options = common::Options {
+        extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..common::Options::default()
+    };
+    let app = common::spawn(options).await;
+    let client = &app.client;
+    let unsigned = client.post(app.url("/api/messages")).json(&json!({"type": "message"})).send().await.unwrap();
+    assert_eq!(unsigned.status(), 401);
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let too_big = client.post(app.url("/api/messages")).body(huge).send().await.unwrap();
+    assert_eq!(too_big.status(), 413);
+    let body = serde_json::to_vec(&json!({"type": "message", "text": "<at>errkb</at> AADSTS50011"})).unwrap();
+    let lite =
+        client.post(app.url("/teams/webhook")).header("authorization", sign(&body)).body(body).send().await.unwrap();
+    assert_eq!(lite.status(), 200);
+    let unconfigured = common::spawn(common::Options::default()).await;
+    assert_eq!(unconfigured.client.post(unconfigured.url("/api/messages")).send().await.unwrap().status(), 404);
+}

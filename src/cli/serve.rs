@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Knowledge-base directory (overrides ERRKB_KB_DIR).
     #[arg(long, value_name = "DIR")]
     kb: Option<PathBuf>,
+    /// Receive Slack over Socket Mode (needs SLACK_APP_TOKEN; no public URL needed).
+    #[arg(long)]
+    socket_mode: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -36,6 +39,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.kb.is_some() {
         config.kb_dir = args.kb;
     }
+    config.slack.socket_mode |= args.socket_mode;
     if args.check_config {
         print!("{}", config.describe());
         match config.resolved_kb_dir() {

@@ -42,6 +42,8 @@ pub const SETTINGS: &[Setting] = &[
     s("SLACK_APP_TOKEN", "slack.app_token", None, true),
     s("SLACK_CLIENT_ID", "slack.client_id", None, false),
     s("SLACK_CLIENT_SECRET", "slack.client_secret", None, true),
+    s("ERRKB_SLACK_API_URL", "slack.api_url", Some("https://slack.com/api"), false),
+    s("ERRKB_SLACK_SOCKET_MODE", "slack.socket_mode", Some("false"), false),
     s("MICROSOFT_APP_ID", "teams.app_id", None, false),
     s("MICROSOFT_APP_PASSWORD", "teams.app_password", None, true),
     s("MICROSOFT_APP_TENANT_ID", "teams.tenant_id", None, false),
@@ -162,6 +164,12 @@ pub(super) fn integrations(c: &Config) -> Vec<Integration> {
         }
         (Some(_), None, ..) => off("slack", "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is not set"),
     };
+    let slack = match (c.slack.socket_mode, &c.slack.app_token, &c.slack.bot_token) {
+        (true, Some(_), Some(_)) => on("slack", "Socket Mode: SLACK_APP_TOKEN and SLACK_BOT_TOKEN are set"),
+        (true, None, _) => off("slack", "Socket Mode needs SLACK_APP_TOKEN"),
+        (true, Some(_), None) => off("slack", "Socket Mode needs SLACK_BOT_TOKEN"),
+        (false, ..) => slack,
+    };
     let teams = match (&c.teams.app_id, &c.teams.app_password) {
         (Some(_), Some(_)) => on("teams", "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set"),
         (None, _) => off("teams", "MICROSOFT_APP_ID is not set"),
@@ -218,6 +226,8 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_QUERY_LOG_CAPACITY" => c.query_log_capacity.to_string(),
         "ERRKB_ANSWER_CACHE_SIZE" => c.answer_cache_size.to_string(),
         "SLACK_CLIENT_ID" => c.slack.client_id.clone().unwrap_or_default(),
+        "ERRKB_SLACK_API_URL" => c.slack.api_url.clone(),
+        "ERRKB_SLACK_SOCKET_MODE" => c.slack.socket_mode.to_string(),
         "MICROSOFT_APP_ID" => c.teams.app_id.clone().unwrap_or_default(),
         "MICROSOFT_APP_TENANT_ID" => c.teams.tenant_id.clone().unwrap_or_default(),
         _ => String::new(),

@@ -1,3 +1,5 @@
+//! Tests of the configuration: precedence, validation, masking and the integration report.
+
 use std::collections::BTreeMap;
 
 use super::*;

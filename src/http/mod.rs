@@ -31,9 +31,27 @@ use crate::store::{QueryLog, QueryRecord, Store};
 /// How many guides an answer lists at most.
 pub const ANSWER_LIMIT: usize = 3;
 
-/// What every handler can reach; cheap to clone.
+/// What every handler can reach: one `Arc`, so the clone per request is one counter bump.
+/// Fields are reached through `Deref` (`state.engine`, `state.store`, ...).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub engine: Arc<EngineCell>,
     pub cache: Arc<AnswerCache>,
     pub store: Store,

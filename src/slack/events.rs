@@ -66,7 +66,12 @@ async fn claim(state: &AppState, event_id: &str) -> bool {
     }
 }
 
+/// Answers a message once: a mention in a DM can arrive both as `app_mention` and as
+/// `message.im` (two event ids, one message), so the message itself is claimed too.
 async fn reply(state: &AppState, slack: &SlackApp, cb: &Callback, thread_ts: Option<String>) {
+    if !cb.event.ts.is_empty() && !claim(state, &format!("message:{}:{}", cb.event.channel, cb.event.ts)).await {
+        return;
+    }
     let Some(token) = slack.token_for(&state.store, &cb.team_id).await else {
         tracing::warn!(team = %cb.team_id, "no Slack bot token for this workspace; event ignored");
         return;

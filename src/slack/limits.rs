@@ -349,6 +349,19 @@ mod tests {
         assert!(fenced.chars().count() <= 30);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_anywhere_is_fitted_without_a_panic(text in "\\PC{0,5000}", n in 0usize..80) {
+            let button = json!({"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": text, "value": text});
+            let section = json!({"type": "section", "text": {"type": "mrkdwn", "text": text.repeat(3)}});
+            let mut blocks = vec![section; n];
+            blocks.push(json!({"type": "actions", "elements": vec![button; 30]}));
+            let mut msg = json!({"text": text, "blocks": blocks});
+            fit(&mut msg, Surface::Message, "https://kb.example/guides/X1");
+            proptest::prop_assert!(check(&msg, Surface::Message).is_empty());
+        }
+    }
+
     #[test]
     fn plain_text_is_cut_by_characters_not_bytes() {
         assert_eq!(cut_plain("ééééé", 3, "…"), "éé…");

@@ -9,9 +9,20 @@
 
 pub mod api;
 pub mod blocks;
+mod dispatch;
 pub mod escape;
+mod events;
+mod flows;
 pub mod home;
+mod interactions;
 pub mod limits;
 pub mod manifest;
+pub mod oauth;
 pub mod payload;
+mod routes;
+mod service;
 pub mod signature;
+pub mod socket;
+
+pub use routes::routes;
+pub use service::{BOT_SCOPES, COMMAND, EXPLAIN_ERROR, OAuthClient, SlackApp};

@@ -6,6 +6,7 @@
 //! text ([`redact`]) and the off-request-path query log writer ([`QueryLog`]). Knows nothing of
 //! HTTP, answers' shapes or any chat platform's payloads: callers pass plain values.
 
+mod installations;
 mod query_log;
 pub mod redact;
 mod stats;
@@ -20,6 +21,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use installations::Installation;
 pub use query_log::{QueryLog, QueryRecord};
 pub use stats::{AdminStats, GuideRating};
 

@@ -37,7 +37,8 @@ impl Store {
     pub async fn admin_stats(&self, days: i64, top: i64) -> Result<AdminStats, StoreError> {
         let now = self.now();
         let since = now - days.max(1) * 86_400;
-        let per_day_sql = "SELECT day, CAST(SUM(hits) AS BIGINT) AS n FROM query_log WHERE at > $1 GROUP BY day ORDER BY day";
+        let per_day_sql =
+            "SELECT day, CAST(SUM(hits) AS BIGINT) AS n FROM query_log WHERE at > $1 GROUP BY day ORDER BY day";
         let codes_sql = "SELECT detected_code, CAST(SUM(hits) AS BIGINT) AS n FROM query_log WHERE at > $1 AND detected_code IS NOT NULL \
                          GROUP BY detected_code ORDER BY n DESC, detected_code LIMIT $2";
         let gaps_sql = "SELECT query, CAST(SUM(hits) AS BIGINT) AS n FROM query_log WHERE at > $1 AND answer_kind = 'not_found' \

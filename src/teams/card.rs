@@ -177,8 +177,9 @@ fn choices_card(intro: &str, answer: &Answer, hits: &[Hit], r: &Render) -> Value
         for hit in hits.iter().take(3) {
             let line = format!("- **{}**: {}", hit.guide.code, cut(&neutralise(&hit.guide.meaning), 200));
             body.push(text_block(&line, &[("spacing", "Small")]));
-            actions.push(show_action(&hit.guide, r));
         }
+        let choices: Vec<Value> = hits.iter().take(3).map(|h| show_action(&h.guide, r)).collect();
+        body.push(json!({"type": "ActionSet", "spacing": "Small", "actions": choices}));
     } else {
         body.push(text_block("Try an error code such as AADSTS50011, or a few words of the message.", &[]));
     }

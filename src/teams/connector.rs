@@ -131,9 +131,11 @@ impl Connector {
         Ok(service_url.trim_end_matches('/'))
     }
 
+    /// `Retry-After` when given, else exponential backoff plus up to 25 % jitter; capped.
     fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let backoff = self.retry.base_delay.saturating_mul(1 << (attempt - 1).min(10));
-        retry_after.unwrap_or(backoff).min(self.retry.max_delay)
+        let jitter = backoff.mul_f64(f64::from(getrandom::u32().unwrap_or(0) % 256) / 1024.0);
+        retry_after.unwrap_or(backoff + jitter).min(self.retry.max_delay)
     }
 }
 

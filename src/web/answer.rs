@@ -72,7 +72,7 @@ fn best_card(hit: &Hit) -> Markup {
     html! {
         article class="card best" {
             h2 { a href={ "/guides/" (g.code) } { (g.title()) } }
-            @if let Some(who) = &g.meta.who_fixes { p class="meta" { "Who fixes it: " (who) } }
+            @if let Some(who) = crate::kb::who_fixes_sentence(g.meta.who_fixes.as_deref()) { p class="meta" { "Who fixes it: " (who) } }
             @if steps.is_empty() {
                 @for para in g.intro.iter().take(2) { p { (guide::spans(para)) } }
             } @else {

@@ -73,7 +73,7 @@ pub fn full(guide: &Guide) -> Markup {
         h1 { (guide.title()) }
         p class="meta" {
             @if guide.kind == GuideKind::Short { span class="badge" { "short entry" } " " }
-            @if let Some(category) = &guide.meta.category { "Category: " (category) ". " }
+            @if let Some(category) = &guide.meta.category { "Category: " (category_label(category)) ". " }
             @if let Some(url) = guide.lookup_url() { a href=(url) rel="noopener noreferrer" { "Microsoft's lookup for this code" } }
         }
         @for para in &guide.intro { p { (spans(para)) } }
@@ -96,12 +96,19 @@ pub fn full(guide: &Guide) -> Markup {
     }
 }
 
+/// `app-registration` → `App registration`.
+pub fn category_label(raw: &str) -> String {
+    let words = raw.trim().replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// Every guide, grouped by category (guides without one last, under "Other").
 pub fn index(guides: &[Arc<Guide>]) -> Markup {
     let mut groups: BTreeMap<(bool, String), Vec<&Arc<Guide>>> = BTreeMap::new();
     for g in guides {
         let key = match &g.meta.category {
-            Some(c) if !c.trim().is_empty() => (false, c.trim().to_string()),
+            Some(c) if !c.trim().is_empty() => (false, category_label(c)),
             _ => (true, "Other".to_string()),
         };
         groups.entry(key).or_default().push(g);

@@ -62,6 +62,13 @@ try {
   check(overflow <= 1, `no sideways scrolling on a phone (overflow ${overflow}px)`);
   await phone.screenshot({ path: `${outDir}/guide-phone.png`, fullPage: false });
 
+  await page.goto(`${base}/guides`);
+  check((await page.locator("ul.guides li").count()) > 50, "the guide index lists the guides");
+  await page.screenshot({ path: `${outDir}/guides.png`, fullPage: false });
+  const missing = await page.goto(`${base}/guides/AADSTS500111`);
+  check(missing.status() === 404, `unknown guide status ${missing.status()}`);
+  await page.screenshot({ path: `${outDir}/not-found.png`, fullPage: false });
+
   const admin = await page.goto(`${base}/admin?token=${encodeURIComponent(token)}`);
   check(admin.status() === 200, `admin status ${admin.status()}`);
   check(await page.locator("svg.chart").first().isVisible(), "admin charts visible");
@@ -69,7 +76,9 @@ try {
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: `${outDir}/admin-dark.png`, fullPage: true });
 
-  check(errors.length === 0, `no page errors: ${errors.join("; ")}`);
+  // The deliberate 404 above logs one "Failed to load resource"; anything else is an error.
+  const unexpected = errors.filter((e) => !e.includes("404"));
+  check(unexpected.length === 0, `no page errors: ${unexpected.join("; ")}`);
   console.log("browser check passed");
 } finally {
   await browser.close();

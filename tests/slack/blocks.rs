@@ -140,6 +140,16 @@ fn every_guide_in_the_kb_renders_within_slack_limits_and_slack_sdk_accepts_it() 
         assert_within_limits(q, &message);
         corpus.push(json!({"name": q, "blocks": message.blocks}));
     }
+    let thanked = blocks::thank(blocks::answer(&seed_answer(), &private()).blocks, true);
+    let home = errkb::slack::home::view(PUBLIC, "/aadsts", &[("AADSTS50011".into(), 3)]);
+    for (name, extra) in [
+        ("help", blocks::help("/aadsts").blocks),
+        ("notice", blocks::notice("Sorry <!channel> & co").blocks),
+        ("thanked", thanked),
+        ("home", home["blocks"].as_array().unwrap().clone()),
+    ] {
+        corpus.push(json!({"name": name, "blocks": extra}));
+    }
     let out = corpus_path();
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     std::fs::write(&out, serde_json::to_vec(&corpus).unwrap()).unwrap();

@@ -94,6 +94,18 @@ async fn a_retried_event_is_answered_once() {
 }
 
 #[tokio::test]
+async fn a_message_delivered_as_both_a_mention_and_a_dm_is_answered_once() {
+    let bench = start().await;
+    let mut as_dm = mention("<@UBOT> AADSTS50011", "7.5");
+    as_dm["type"] = json!("message");
+    as_dm["channel_type"] = json!("im");
+    bench.event("EvAsMention", mention("<@UBOT> AADSTS50011", "7.5"), &[]).await;
+    bench.event("EvAsDm", as_dm, &[]).await;
+    bench.wait_for("/api/chat.postMessage", 1).await;
+    assert_eq!(bench.settled("/api/chat.postMessage").await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_429_from_slack_is_waited_out_and_the_answer_still_arrives() {
     let mock = MockServer::start().await;
     Mock::given(path("/api/chat.postMessage"))

@@ -101,3 +101,56 @@ async fn socket_mode_answers_and_acks_every_envelope_and_reconnects_after_discon
     assert_eq!(bench.received("/api/apps.connections.open").await.len(), 3, "one connection, then two reconnections");
     client.abort();
 }
+
+#[tokio::test]
+async fn errkb_serve_in_socket_mode_connects_with_the_app_token_and_answers() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}/link/?ticket=t", listener.local_addr().unwrap());
+    let mock = MockServer::start().await;
+    Mock::given(path("/api/apps.connections.open"))
+        .and(header("authorization", "Bearer xapp-1-serve"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "url": ws_url})))
+        .mount(&mock)
+        .await;
+    let env = [
+        ("SLACK_APP_TOKEN", "xapp-1-serve".to_string()),
+        ("SLACK_BOT_TOKEN", "xoxb-serve".to_string()),
+        ("ERRKB_SLACK_SOCKET_MODE", "true".to_string()),
+        ("ERRKB_SLACK_API_URL", format!("{}/api", mock.uri())),
+    ];
+    let extra_env = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let app = crate::common::spawn(Options { extra_env, ..Options::default() }).await;
+    let mut conn = accept(&listener).await;
+    let command = json!({"command": "/aadsts", "text": "AADSTS50011", "user_id": "U1"});
+    send(&mut conn, json!({"type": "slash_commands", "envelope_id": "s1", "payload": command})).await;
+    let answer = ack(&mut conn).await;
+    assert_eq!(answer["envelope_id"], "s1");
+    assert!(answer["payload"]["text"].as_str().unwrap().contains("AADSTS50011"), "{answer}");
+    let unsigned = app.client.post(app.url("/slack/commands")).body("text=x").send().await.unwrap();
+    assert_eq!(unsigned.status(), 404, "without a signing secret only Socket Mode is on");
+}
+
+/// Only rustls' ring provider is compiled in, so a wss:// connection needs no provider set up at
+/// start: a failing TLS handshake is an error that is retried, never a CryptoProvider panic.
+#[tokio::test]
+async fn a_failing_wss_connection_is_retried_without_a_tls_provider_panic() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let wss_url = format!("wss://127.0.0.1:{}/link", listener.local_addr().unwrap().port());
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            drop(tcp);
+        }
+    });
+    let mock = MockServer::start().await;
+    Mock::given(path("/api/apps.connections.open"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "url": wss_url})))
+        .mount(&mock)
+        .await;
+    let bench = start_with(Options::default(), mock).await;
+    let backoff = Backoff { min: Duration::from_millis(20), max: Duration::from_millis(40) };
+    let client =
+        tokio::spawn(run(bench.app.state.clone(), bench.slack.clone(), SecretString::from("x".to_string()), backoff));
+    bench.wait_for("/api/apps.connections.open", 3).await;
+    assert!(!client.is_finished(), "the Socket Mode task is still alive");
+    client.abort();
+}

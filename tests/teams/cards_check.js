@@ -16,6 +16,8 @@ global.window = dom.window;
 global.document = dom.window.document;
 const AC = require("adaptivecards/dist/adaptivecards.js");
 
+// Teams processes markdown itself; a pass-through keeps the renderer from logging that none is set.
+AC.AdaptiveCard.onProcessMarkdown = (text, result) => { result.outputHtml = text; result.didProcess = true; };
 const hostConfig = new AC.HostConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "teams-host-config.json"), "utf8")));
 
 function check(file) {
