@@ -111,7 +111,11 @@ impl Application {
         }
         let slack = slack::SlackApp::from_config(&config);
         background.extend(slack::socket::start(&config, &state, slack.as_ref()));
-        let teams = teams::TeamsApp::from_config(&config.teams, config.listen, &teams::TeamsOptions::from_env())?;
+        let teams = teams::TeamsApp::from_config(
+            &config.teams,
+            config.listen,
+            &teams::TeamsOptions::from_config(&config.teams),
+        )?;
         let teams = teams.map(Arc::new);
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;

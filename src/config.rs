@@ -97,6 +97,12 @@ pub struct TeamsConfig {
     pub app_password: Option<SecretString>,
     pub tenant_id: Option<String>,
     pub webhook_secret: Option<SecretString>,
+    /// Test and dev overrides of the Bot Framework endpoints; `None`/empty means the built-in ones.
+    pub openid_metadata_url: Option<String>,
+    pub authority_url: Option<String>,
+    pub service_url_hosts: Vec<String>,
+    /// Dev only: unauthenticated activities, refused unless listening on loopback.
+    pub anonymous: bool,
 }
 
 /// Everything `errkb serve` needs, typed. `Debug` never shows a secret.
@@ -180,6 +186,13 @@ impl Config {
                 app_password: r.optional("MICROSOFT_APP_PASSWORD").map(SecretString::from),
                 tenant_id: r.optional("MICROSOFT_APP_TENANT_ID"),
                 webhook_secret: r.optional("TEAMS_WEBHOOK_SECRET").map(SecretString::from),
+                openid_metadata_url: r.optional("ERRKB_TEAMS_OPENID_METADATA_URL"),
+                authority_url: r.optional("ERRKB_TEAMS_AUTHORITY_URL"),
+                service_url_hosts: r
+                    .optional("ERRKB_TEAMS_SERVICE_URL_HOSTS")
+                    .map(|h| h.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+                    .unwrap_or_default(),
+                anonymous: r.flag("ERRKB_TEAMS_ANONYMOUS")?,
             },
             sources: BTreeMap::new(),
         };

@@ -249,6 +249,7 @@ fn a_bot_needs_app_id_password_and_tenant() {
         app_password: Some(SecretString::from("app-password-123")),
         tenant_id: None,
         webhook_secret: None,
+        ..TeamsConfig::default()
     };
     assert!(TeamsApp::from_config(&teams, local, &TeamsOptions::default()).unwrap().is_none());
     teams.tenant_id = Some("tenant-1".into());

@@ -48,6 +48,10 @@ pub const SETTINGS: &[Setting] = &[
     s("MICROSOFT_APP_PASSWORD", "teams.app_password", None, true),
     s("MICROSOFT_APP_TENANT_ID", "teams.tenant_id", None, false),
     s("TEAMS_WEBHOOK_SECRET", "teams.webhook_secret", None, true),
+    s("ERRKB_TEAMS_OPENID_METADATA_URL", "teams.openid_metadata_url", None, false),
+    s("ERRKB_TEAMS_AUTHORITY_URL", "teams.authority_url", None, false),
+    s("ERRKB_TEAMS_SERVICE_URL_HOSTS", "teams.service_url_hosts", None, false),
+    s("ERRKB_TEAMS_ANONYMOUS", "teams.anonymous", Some("false"), false),
 ];
 
 fn setting(name: &str) -> &'static Setting {
@@ -171,6 +175,7 @@ pub(super) fn integrations(c: &Config) -> Vec<Integration> {
         (false, ..) => slack,
     };
     let teams = match (&c.teams.app_id, &c.teams.app_password) {
+        _ if c.teams.anonymous => on("teams", "ERRKB_TEAMS_ANONYMOUS is on: unauthenticated dev mode, loopback only"),
         (Some(_), Some(_)) => on("teams", "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set"),
         (None, _) => off("teams", "MICROSOFT_APP_ID is not set"),
         (Some(_), None) => off("teams", "MICROSOFT_APP_PASSWORD is not set"),
@@ -230,6 +235,10 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_SLACK_SOCKET_MODE" => c.slack.socket_mode.to_string(),
         "MICROSOFT_APP_ID" => c.teams.app_id.clone().unwrap_or_default(),
         "MICROSOFT_APP_TENANT_ID" => c.teams.tenant_id.clone().unwrap_or_default(),
+        "ERRKB_TEAMS_OPENID_METADATA_URL" => c.teams.openid_metadata_url.clone().unwrap_or_default(),
+        "ERRKB_TEAMS_AUTHORITY_URL" => c.teams.authority_url.clone().unwrap_or_default(),
+        "ERRKB_TEAMS_SERVICE_URL_HOSTS" => c.teams.service_url_hosts.join(","),
+        "ERRKB_TEAMS_ANONYMOUS" => c.teams.anonymous.to_string(),
         _ => String::new(),
     }
 }

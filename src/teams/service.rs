@@ -48,21 +48,21 @@ impl Default for TeamsOptions {
 }
 
 impl TeamsOptions {
-    /// `ERRKB_TEAMS_OPENID_METADATA_URL`, `ERRKB_TEAMS_AUTHORITY_URL`,
-    /// `ERRKB_TEAMS_SERVICE_URL_HOSTS` (comma-separated) and `ERRKB_TEAMS_ANONYMOUS` (`1`/`true`).
-    pub fn from_env() -> TeamsOptions {
-        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    /// The options the configuration asks for (`ERRKB_TEAMS_OPENID_METADATA_URL`,
+    /// `ERRKB_TEAMS_AUTHORITY_URL`, `ERRKB_TEAMS_SERVICE_URL_HOSTS`, `ERRKB_TEAMS_ANONYMOUS`);
+    /// unset ones keep the Bot Framework defaults.
+    pub fn from_config(teams: &TeamsConfig) -> TeamsOptions {
         let mut o = TeamsOptions::default();
-        if let Some(url) = var("ERRKB_TEAMS_OPENID_METADATA_URL") {
-            o.metadata_url = url;
+        if let Some(url) = &teams.openid_metadata_url {
+            o.metadata_url = url.clone();
         }
-        if let Some(url) = var("ERRKB_TEAMS_AUTHORITY_URL") {
-            o.authority = url;
+        if let Some(url) = &teams.authority_url {
+            o.authority = url.clone();
         }
-        if let Some(hosts) = var("ERRKB_TEAMS_SERVICE_URL_HOSTS") {
-            o.allowed_hosts = hosts.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+        if !teams.service_url_hosts.is_empty() {
+            o.allowed_hosts = teams.service_url_hosts.clone();
         }
-        o.anonymous = var("ERRKB_TEAMS_ANONYMOUS").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        o.anonymous = teams.anonymous;
         o
     }
 }
