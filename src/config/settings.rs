@@ -209,7 +209,7 @@ pub(super) fn describe(c: &Config) -> String {
             _ => plain_value(c, set.name),
         };
         let from = if source == Source::Unset { String::new() } else { format!("  ({})", source.as_str()) };
-        out.push_str(&format!("{:<28} = {value}{from}\n", set.name));
+        out.push_str(&format!("{:<32} = {value}{from}\n", set.name));
     }
     out.push_str("\n# integrations\n");
     for i in integrations(c) {

@@ -179,3 +179,29 @@ async fn two_replicas_on_one_postgres_answer_a_retried_event_once() {
     assert_eq!(answered().await, 1, "exactly one replica answers");
     common::drop_postgres(&db).await;
 }
+
+#[tokio::test]
+async fn installations_are_saved_replaced_and_deleted_on_postgres_too() {
+    let Some(db) = common::fresh_postgres("installations_are_saved_replaced_and_deleted_on_postgres_too").await else {
+        return;
+    };
+    let app = common::spawn(Options { database_url: Some(db.clone()), ..Options::default() }).await;
+    let store = &app.state.store;
+    let mut install = Installation {
+        platform: "slack".into(),
+        team_id: "T7".into(),
+        enterprise_id: Some("E1".into()),
+        bot_user_id: "UB".into(),
+        bot_token: SecretString::from("xoxb-one".to_string()),
+        scopes: "chat:write".into(),
+        installed_by: "U1".into(),
+    };
+    store.save_installation(&install).await.unwrap();
+    install.bot_token = SecretString::from("xoxb-two".to_string());
+    store.save_installation(&install).await.unwrap();
+    let read = store.installation("slack", "T7").await.unwrap().expect("saved");
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&read.bot_token), "xoxb-two", "a reinstall replaces the token");
+    assert!(store.delete_installation("slack", "T7").await.unwrap());
+    assert!(store.installation("slack", "T7").await.unwrap().is_none());
+    common::drop_postgres(&db).await;
+}
