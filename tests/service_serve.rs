@@ -25,7 +25,7 @@ fn check_config_masks_secrets_and_says_which_integrations_are_on() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains(TOKEN), "secret printed:\n{text}");
-    assert!(text.contains("ERRKB_ADMIN_TOKEN            = ****  (environment)"), "{text}");
+    assert!(text.contains("ERRKB_ADMIN_TOKEN                = ****  (environment)"), "{text}");
     assert!(text.contains("slack          off  SLACK_BOT_TOKEN"), "{text}");
     assert!(text.contains("admin          on"), "{text}");
 }
