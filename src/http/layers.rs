@@ -30,7 +30,7 @@ pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, time
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
-        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(metrics::TrackLayer(state.metrics.clone()))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
