@@ -86,7 +86,9 @@ impl Application {
             move || load_engine(dir)
         })
         .await??;
-        let store = Store::connect(config.database_url.expose_secret()).await?;
+        let store = Store::connect(config.database_url.expose_secret())
+            .await?
+            .with_token_key(config.token_encryption_key.as_ref());
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
         let state = AppState::new(Shared {
             engine: Arc::new(EngineCell::new(engine)),

@@ -122,6 +122,8 @@ pub struct Config {
     /// Answers kept for repeated questions (0 turns the cache off).
     pub answer_cache_size: usize,
     pub user_hash_salt: SecretString,
+    /// Seals OAuth-installed workspace tokens in the database.
+    pub token_encryption_key: Option<SecretString>,
     pub slack: SlackConfig,
     pub teams: TeamsConfig,
     /// Where each setting's value came from, by name (for `--check-config`).
@@ -172,6 +174,7 @@ impl Config {
             query_log_capacity: r.parse("ERRKB_QUERY_LOG_CAPACITY")?,
             answer_cache_size: r.parse("ERRKB_ANSWER_CACHE_SIZE")?,
             user_hash_salt: r.string("ERRKB_USER_HASH_SALT").into(),
+            token_encryption_key: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY").map(SecretString::from),
             slack: SlackConfig {
                 signing_secret: r.optional("SLACK_SIGNING_SECRET").map(SecretString::from),
                 bot_token: r.optional("SLACK_BOT_TOKEN").map(SecretString::from),

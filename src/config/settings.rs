@@ -37,6 +37,7 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_QUERY_LOG_CAPACITY", "query_log_capacity", Some("4096"), false),
     s("ERRKB_ANSWER_CACHE_SIZE", "answer_cache_size", Some("4096"), false),
     s("ERRKB_USER_HASH_SALT", "user_hash_salt", Some("errkb"), true),
+    s("ERRKB_TOKEN_ENCRYPTION_KEY", "token_encryption_key", None, true),
     s("SLACK_SIGNING_SECRET", "slack.signing_secret", None, true),
     s("SLACK_BOT_TOKEN", "slack.bot_token", None, true),
     s("SLACK_APP_TOKEN", "slack.app_token", None, true),
@@ -163,6 +164,9 @@ pub(super) fn integrations(c: &Config) -> Vec<Integration> {
     let slack = match (&c.slack.signing_secret, &c.slack.bot_token, &c.slack.client_id, &c.slack.client_secret) {
         (None, ..) => off("slack", "SLACK_SIGNING_SECRET is not set"),
         (Some(_), Some(_), ..) => on("slack", "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set"),
+        (Some(_), None, Some(_), Some(_)) if c.token_encryption_key.is_none() => {
+            off("slack", "OAuth install needs ERRKB_TOKEN_ENCRYPTION_KEY to store workspace tokens sealed")
+        }
         (Some(_), None, Some(_), Some(_)) => {
             on("slack", "SLACK_SIGNING_SECRET and OAuth install (SLACK_CLIENT_ID/SECRET) are set")
         }

@@ -1,9 +1,11 @@
 //! Chat app installations (one row per platform and workspace/tenant): the OAuth install flow
-//! saves them, uninstall events delete them, handlers read the bot token. Plain SQL that both
+//! saves them, uninstall events delete them, handlers read the bot token. The token is sealed
+//! before it is written (see `seal`); without a key nothing is stored. Plain SQL that both
 //! SQLite and PostgreSQL accept.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
+use super::seal::SealError;
 use super::{Db, Store, StoreError, with_pool};
 
 /// One installed workspace. `Debug` never shows the token.
@@ -40,9 +42,10 @@ impl Store {
                    bot_user_id = excluded.bot_user_id, bot_token = excluded.bot_token, scopes = excluded.scopes, \
                    installed_by = excluded.installed_by, updated_at = excluded.updated_at";
         let now = self.now();
+        let sealed = self.sealer.as_ref().ok_or(SealError::NoKey)?.seal(&i.bot_token)?;
         with_pool!(&self.db, pool => sqlx::query(sql)
             .bind(&i.platform).bind(&i.team_id).bind(&i.enterprise_id).bind(&i.bot_user_id)
-            .bind(i.bot_token.expose_secret()).bind(&i.scopes).bind(&i.installed_by).bind(now)
+            .bind(&sealed).bind(&i.scopes).bind(&i.installed_by).bind(now)
             .execute(pool).await?.rows_affected());
         Ok(())
     }
@@ -53,16 +56,19 @@ impl Store {
                    WHERE platform = $1 AND team_id = $2";
         let row: Option<Row> =
             with_pool!(&self.db, pool => sqlx::query_as(sql).bind(platform).bind(team_id).fetch_optional(pool).await?);
-        Ok(row.and_then(|(platform, team_id, enterprise_id, bot_user_id, token, scopes, installed_by)| {
-            Some(Installation {
-                platform,
-                team_id,
-                enterprise_id,
-                bot_user_id: bot_user_id.unwrap_or_default(),
-                bot_token: SecretString::from(token.filter(|t| !t.is_empty())?),
-                scopes: scopes.unwrap_or_default(),
-                installed_by: installed_by.unwrap_or_default(),
-            })
+        let Some((platform, team_id, enterprise_id, bot_user_id, token, scopes, installed_by)) = row else {
+            return Ok(None);
+        };
+        let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
+        let bot_token = self.sealer.as_ref().ok_or(SealError::NoKey)?.open(&token)?;
+        Ok(Some(Installation {
+            platform,
+            team_id,
+            enterprise_id,
+            bot_user_id: bot_user_id.unwrap_or_default(),
+            bot_token,
+            scopes: scopes.unwrap_or_default(),
+            installed_by: installed_by.unwrap_or_default(),
         }))
     }
 

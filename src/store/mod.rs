@@ -9,6 +9,7 @@
 mod installations;
 mod query_log;
 pub mod redact;
+pub mod seal;
 mod stats;
 
 use std::borrow::Cow;
@@ -16,6 +17,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -36,6 +38,8 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("feedback vote must be 1 or -1")]
     BadVote,
+    #[error(transparent)]
+    Seal(#[from] seal::SealError),
 }
 
 /// The clock the store stamps rows with: Unix seconds. Injectable for tests.
@@ -68,6 +72,7 @@ pub(crate) use with_pool;
 pub struct Store {
     db: Db,
     clock: Clock,
+    sealer: Option<seal::Sealer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -118,12 +123,18 @@ impl Store {
             migrator([SQLITE_INIT, SQLITE_HITS]).run(&pool).await.map_err(StoreError::Migrate)?;
             Db::Sqlite(pool)
         };
-        Ok(Store { db, clock: system_clock() })
+        Ok(Store { db, clock: system_clock(), sealer: None })
     }
 
     /// The same store with another clock.
     pub fn with_clock(self, clock: Clock) -> Store {
         Store { clock, ..self }
+    }
+
+    /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`); without one,
+    /// installations cannot be saved.
+    pub fn with_token_key(self, key: Option<&SecretString>) -> Store {
+        Store { sealer: key.map(seal::Sealer::new), ..self }
     }
 
     pub fn now(&self) -> i64 {

@@ -18,6 +18,9 @@ pub fn repo_kb() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb")
 }
 
+/// The key test apps seal OAuth-installed tokens with.
+pub const TOKEN_KEY: &str = "test-token-encryption-key";
+
 /// How to start the app; `Default` is the shipped kb/, a temp SQLite file, admin on.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -66,6 +69,7 @@ pub fn config(dir: &Path, kb: &Path, options: &Options) -> Config {
     let db = options.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", dir.join("errkb.sqlite3").display()));
     env.insert("ERRKB_DATABASE_URL".into(), db);
     env.insert("ERRKB_HOT_RELOAD".into(), options.hot_reload.to_string());
+    env.insert("ERRKB_TOKEN_ENCRYPTION_KEY".into(), TOKEN_KEY.into());
     if let Some(token) = &options.admin_token {
         env.insert("ERRKB_ADMIN_TOKEN".into(), token.clone());
     }

@@ -205,3 +205,28 @@ async fn installations_are_saved_replaced_and_deleted_on_postgres_too() {
     assert!(store.installation("slack", "T7").await.unwrap().is_none());
     common::drop_postgres(&db).await;
 }
+
+#[tokio::test]
+async fn installed_workspace_tokens_are_sealed_in_the_database() {
+    let bench = start().await;
+    let store = bench.app.state.store.clone();
+    let install = Installation {
+        platform: "slack".into(),
+        team_id: "TSEAL".into(),
+        enterprise_id: None,
+        bot_user_id: "UBOT".into(),
+        bot_token: SecretString::from("xoxb-sealed-token-value".to_string()),
+        scopes: "chat:write".into(),
+        installed_by: "U1".into(),
+    };
+    store.save_installation(&install).await.unwrap();
+    let path = bench.app.dir.path().join("errkb.sqlite3");
+    let mut db = std::fs::read(&path).unwrap_or_default();
+    db.extend(std::fs::read(bench.app.dir.path().join("errkb.sqlite3-wal")).unwrap_or_default());
+    assert!(!db.is_empty(), "the SQLite file is readable");
+    assert!(!String::from_utf8_lossy(&db).contains("xoxb-sealed-token-value"), "token stored in plain text");
+    let back = store.installation("slack", "TSEAL").await.unwrap().unwrap();
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&back.bot_token), "xoxb-sealed-token-value");
+    let keyless = errkb::store::Store::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    assert!(keyless.save_installation(&install).await.is_err(), "no key, no stored token");
+}
