@@ -14,28 +14,15 @@ THREADS=2
 ERRKB_PORT=3100
 HELLO_PORT=3101
 
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
-cargo build --release --quiet --bin errkb --example hello_baseline
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/common.sh
+source bench/common.sh
 
 ERRKB_DATABASE_URL="sqlite:$work/errkb.sqlite3" ERRKB_HOT_RELOAD=false ERRKB_KB_DIR=kb \
   target/release/errkb serve --listen "127.0.0.1:$ERRKB_PORT" 2>"$work/errkb.log" &
 pids+=($!)
-target/release/examples/hello_baseline "127.0.0.1:$HELLO_PORT" 2>"$work/hello.log" &
-pids+=($!)
+start_hello "$HELLO_PORT"
 
-for url in "http://127.0.0.1:$ERRKB_PORT/readyz" "http://127.0.0.1:$HELLO_PORT/"; do
-  for _ in $(seq 1 100); do curl -fs "$url" >/dev/null && break; sleep 0.1; done
-  curl -fs "$url" >/dev/null || { echo "not ready: $url" >&2; cat "$work"/*.log >&2; exit 1; }
-done
+wait_ready "http://127.0.0.1:$ERRKB_PORT/readyz" "http://127.0.0.1:$HELLO_PORT/"
 
 # A realistic mix: exact codes, a pasted log line, free text, an unknown code.
 cat >"$work/mix.lua" <<'LUA'

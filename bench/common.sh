@@ -1,0 +1,29 @@
+# Shared by bench/load.sh and bench/slack.sh (sourced, not run): builds the release binaries,
+# keeps a work dir and the started processes' pids, cleans both up on exit, and waits for
+# servers to answer.
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+cargo build --release --quiet --bin errkb --example hello_baseline
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_hello PORT: the axum hello-world baseline in the background.
+start_hello() {
+  target/release/examples/hello_baseline "127.0.0.1:$1" 2>"$work/hello.log" &
+  pids+=($!)
+}
+
+# wait_ready URL...: each URL answers 2xx within 10 s, or the run stops with the logs.
+wait_ready() {
+  for url in "$@"; do
+    for _ in $(seq 1 100); do curl -fs "$url" >/dev/null && break; sleep 0.1; done
+    curl -fs "$url" >/dev/null || { echo "not ready: $url" >&2; cat "$work"/*.log >&2; exit 1; }
+  done
+}
