@@ -93,6 +93,7 @@ impl Application {
         let state = AppState::new(Shared {
             engine: Arc::new(EngineCell::new(engine)),
             cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
+            json_cache: Arc::new(http::Cache::new(config.answer_cache_size)),
             store: store.clone(),
             query_log,
             metrics: Arc::new(Metrics::default()),

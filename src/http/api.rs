@@ -10,7 +10,8 @@ use axum::http::HeaderMap;
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
-use crate::answer::AnswerJson;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, Deserialize)]
 pub struct AnswerParams {
@@ -21,7 +22,7 @@ pub struct AnswerParams {
 pub async fn answer_get(
     State(state): State<AppState>,
     params: Result<Query<AnswerParams>, QueryRejection>,
-) -> Result<Json<AnswerJson>, ApiError> {
+) -> Result<Response, ApiError> {
     let q = params.ok().map(|Query(p)| p.q).unwrap_or_default();
     respond(&state, &q)
 }
@@ -30,7 +31,7 @@ pub async fn answer_post(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Json<AnswerJson>, ApiError> {
+) -> Result<Response, ApiError> {
     let is_form = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -49,7 +50,7 @@ fn form_params(body: &[u8]) -> AnswerParams {
     AnswerParams { q: q.unwrap_or_default() }
 }
 
-fn respond(state: &AppState, q: &str) -> Result<Json<AnswerJson>, ApiError> {
-    let answer = state.ask(q, "api").map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    Ok(Json(AnswerJson::new(&answer, &state.settings.public_url)))
+fn respond(state: &AppState, q: &str) -> Result<Response, ApiError> {
+    let json = state.ask_json(q, "api").map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json.body.clone()).into_response())
 }

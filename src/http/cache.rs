@@ -1,7 +1,8 @@
 //! A small answer cache: the same question against the same index gets the same answer, and chat
 //! users ask the same few codes again and again. Two generations of entries approximate LRU
 //! cheaply (a hit in the older one is promoted; when the newer fills up, the older is dropped).
-//! Entries are tied to the engine generation, so a hot reload empties the cache.
+//! Entries are tied to the engine generation, so a hot reload empties the cache. Used for answers
+//! and for the JSON API's serialized responses.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,33 +12,43 @@ use crate::answer::Answer;
 /// Questions longer than this (pasted logs) are rarely repeated and are not cached.
 const MAX_KEY_BYTES: usize = 512;
 
-#[derive(Debug, Default)]
-struct Generations {
+#[derive(Debug)]
+struct Generations<V> {
     engine_generation: u64,
-    current: HashMap<String, Answer>,
-    previous: HashMap<String, Answer>,
+    current: HashMap<String, V>,
+    previous: HashMap<String, V>,
 }
 
+impl<V> Default for Generations<V> {
+    fn default() -> Self {
+        Generations { engine_generation: 0, current: HashMap::new(), previous: HashMap::new() }
+    }
+}
+
+/// Values computed from a question, kept per engine generation.
 #[derive(Debug)]
-pub struct AnswerCache {
-    inner: Mutex<Generations>,
+pub struct Cache<V> {
+    inner: Mutex<Generations<V>>,
     /// Entries per generation; 0 turns the cache off.
     half: usize,
 }
 
-impl AnswerCache {
-    /// A cache holding up to about `capacity` answers.
-    pub fn new(capacity: usize) -> AnswerCache {
-        AnswerCache { inner: Mutex::new(Generations::default()), half: capacity / 2 }
+/// Answers by question.
+pub type AnswerCache = Cache<Answer>;
+
+impl<V: Clone> Cache<V> {
+    /// A cache holding up to about `capacity` values.
+    pub fn new(capacity: usize) -> Cache<V> {
+        Cache { inner: Mutex::new(Generations::default()), half: capacity / 2 }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations<V>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The cached answer to `question` for `engine_generation`, else `compute()` (run without
     /// holding the lock) and remember it.
-    pub fn get_or_compute(&self, engine_generation: u64, question: &str, compute: impl FnOnce() -> Answer) -> Answer {
+    pub fn get_or_compute(&self, engine_generation: u64, question: &str, compute: impl FnOnce() -> V) -> V {
         if self.half == 0 || question.len() > MAX_KEY_BYTES {
             return compute();
         }
@@ -49,7 +60,7 @@ impl AnswerCache {
         answer
     }
 
-    fn lookup(&self, engine_generation: u64, question: &str) -> Option<Answer> {
+    fn lookup(&self, engine_generation: u64, question: &str) -> Option<V> {
         let mut g = self.lock();
         if g.engine_generation != engine_generation {
             return None;
@@ -62,13 +73,13 @@ impl AnswerCache {
         Some(promoted)
     }
 
-    fn insert(&self, engine_generation: u64, question: &str, answer: Answer) {
+    fn insert(&self, engine_generation: u64, question: &str, answer: V) {
         let mut g = self.lock();
         if g.engine_generation != engine_generation {
             if engine_generation < g.engine_generation {
                 return;
             }
-            *g = Generations { engine_generation, ..Generations::default() };
+            *g = Generations { engine_generation, current: HashMap::new(), previous: HashMap::new() };
         }
         if g.current.len() >= self.half {
             g.previous = std::mem::take(&mut g.current);

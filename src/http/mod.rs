@@ -19,7 +19,7 @@ use axum::Router;
 use axum::routing::get;
 use secrecy::SecretString;
 
-pub use cache::AnswerCache;
+pub use cache::{AnswerCache, Cache};
 pub use error::ApiError;
 pub use layers::apply as apply_layers;
 pub use metrics::Metrics;
@@ -54,6 +54,8 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub engine: Arc<EngineCell>,
     pub cache: Arc<AnswerCache>,
+    /// `GET /api/v1/answer` bodies, serialized once per question and index.
+    pub json_cache: Arc<Cache<Arc<JsonAnswer>>>,
     pub store: Store,
     pub query_log: QueryLog,
     pub metrics: Arc<Metrics>,
@@ -81,16 +83,60 @@ impl AppState {
         let (engine, generation) = self.engine.snapshot();
         let answer =
             self.cache.get_or_compute(generation, question.text(), || answer(&engine, &question, ANSWER_LIMIT));
-        self.metrics.count_answer(answer.kind());
-        self.query_log.record(QueryRecord {
+        let lead = answer.lead_code().map(ToString::to_string);
+        let guide = answer.hits().first().map(|h| h.guide.code.to_string());
+        self.record(platform, &answer.query, lead.as_deref(), answer.kind(), guide.as_deref());
+        Ok(answer)
+    }
+
+    /// Like [`AppState::ask`], but returns the `errkb ask --json` body, serialized once per
+    /// question and index (the JSON API's hot path).
+    pub fn ask_json(&self, raw: &str, platform: &'static str) -> Result<Arc<JsonAnswer>, QuestionError> {
+        let question = Question::parse(raw)?;
+        let (engine, generation) = self.engine.snapshot();
+        let json = self.json_cache.get_or_compute(generation, question.text(), || {
+            let answer =
+                self.cache.get_or_compute(generation, question.text(), || answer(&engine, &question, ANSWER_LIMIT));
+            Arc::new(JsonAnswer::new(&answer, &self.settings.public_url))
+        });
+        self.record(platform, &json.query, json.lead.as_deref(), json.kind, json.guide.as_deref());
+        Ok(json)
+    }
+
+    /// Counts the answer kind and queues the query log row; never waits on the database.
+    fn record(&self, platform: &'static str, query: &str, lead: Option<&str>, kind: &'static str, guide: Option<&str>) {
+        self.metrics.count_answer(kind);
+        self.query_log.record_with(|| QueryRecord {
             at: self.store.now(),
             platform: platform.to_string(),
-            query: answer.query.clone(),
-            detected_code: answer.lead_code().map(ToString::to_string),
-            answer_kind: answer.kind().to_string(),
-            guide_code: answer.hits().first().map(|h| h.guide.code.to_string()),
+            query: query.to_string(),
+            detected_code: lead.map(str::to_string),
+            answer_kind: kind.to_string(),
+            guide_code: guide.map(str::to_string),
         });
-        Ok(answer)
+    }
+}
+
+/// A serialized JSON answer with what the query log needs about it.
+#[derive(Debug)]
+pub struct JsonAnswer {
+    pub body: axum::body::Bytes,
+    pub query: String,
+    pub lead: Option<String>,
+    pub kind: &'static str,
+    pub guide: Option<String>,
+}
+
+impl JsonAnswer {
+    fn new(answer: &Answer, public_url: &str) -> JsonAnswer {
+        let body = serde_json::to_vec(&crate::answer::AnswerJson::new(answer, public_url)).unwrap_or_default();
+        JsonAnswer {
+            body: body.into(),
+            query: answer.query.clone(),
+            lead: answer.lead_code().map(ToString::to_string),
+            kind: answer.kind(),
+            guide: answer.hits().first().map(|h| h.guide.code.to_string()),
+        }
     }
 }
 

@@ -56,7 +56,13 @@ impl QueryLog {
 
     /// Queues a record without waiting; when the queue is full the record is dropped and counted.
     pub fn record(&self, record: QueryRecord) {
-        if self.tx.try_send(record).is_err() {
+        self.record_with(|| record);
+    }
+
+    /// Like [`QueryLog::record`], but builds the record only when the queue has room, so a
+    /// flood that fills the queue costs no allocations for the rows it drops.
+    pub fn record_with(&self, make: impl FnOnce() -> QueryRecord) {
+        if self.tx.capacity() == 0 || self.tx.try_send(make()).is_err() {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
