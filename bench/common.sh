@@ -27,3 +27,9 @@ wait_ready() {
     curl -fs "$url" >/dev/null || { echo "not ready: $url" >&2; cat "$work"/*.log >&2; exit 1; }
   done
 }
+
+# run [wrk args] URL: wrk with the script's THREADS, CONNECTIONS and DURATION, latency on.
+run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"; }
+# rps FILE / p99 FILE: requests per second and the 99th-percentile latency from wrk's output.
+rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '$1 == "99%" {print $2}' "$1"; }

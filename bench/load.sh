@@ -55,7 +55,6 @@ request = function()
 end
 LUA
 
-run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"; }
 echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
 run "http://127.0.0.1:$HELLO_PORT/" | tee "$work/hello.txt"
 echo "== errkb: GET /api/v1/answer, mixed queries ($DURATION, $CONNECTIONS connections)"
@@ -63,8 +62,6 @@ run -s "$work/mix.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/errkb.txt"
 echo "== errkb: GET /api/v1/answer, every question different ($DURATION, $CONNECTIONS connections)"
 run -s "$work/unique.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/unique.txt"
 
-rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
-p99() { awk '$1 == "99%" {print $2}' "$1"; }
 h_rps="$(rps "$work/hello.txt")"; e_rps="$(rps "$work/errkb.txt")"
 echo
 echo "| target | requests/s | p99 |"

@@ -53,15 +53,12 @@ end
 LUA
 } >"$work/slack.lua"
 
-run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"; }
 echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
 run "http://127.0.0.1:$HELLO_PORT/" | tee "$work/hello.txt"
 echo "== errkb: signed POST /slack/commands ($DURATION, $CONNECTIONS connections)"
 run -s "$work/slack.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/slack.txt"
 if grep -q "Non-2xx" "$work/slack.txt"; then echo "errkb refused some requests (see above)" >&2; exit 1; fi
 
-rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
-p99() { awk '$1 == "99%" {print $2}' "$1"; }
 h_rps="$(rps "$work/hello.txt")"; s_rps="$(rps "$work/slack.txt")"
 echo
 echo "| target | requests/s | p99 |"
