@@ -41,6 +41,8 @@ pub enum AppError {
     Task(#[from] tokio::task::JoinError),
     #[error(transparent)]
     Teams(#[from] teams::TeamsSetupError),
+    #[error("the live credential probe cannot start: {0}")]
+    Probe(#[from] crate::probe::ProberError),
 }
 
 /// Every route of the service with the shared middleware, ready to serve.
@@ -104,6 +106,7 @@ impl Application {
                 body_limit_bytes: config.body_limit_bytes,
                 request_timeout: config.request_timeout,
             }),
+            probe: http::probe::ProbeService::from_config(&config.probe)?,
         });
         let mut background = vec![tokio::spawn(purge_events(store))];
         if config.hot_reload {

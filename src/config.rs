@@ -114,7 +114,7 @@ pub struct Config {
     /// `sqlite:PATH` (the default, a file created on first start) or `postgres://...`.
     pub database_url: SecretString,
     pub admin_token: Option<SecretString>,
-    pub probe_enabled: bool,
+    pub probe: ProbeConfig,
     pub hot_reload: bool,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
@@ -167,7 +167,14 @@ impl Config {
             kb_dir: r.optional("ERRKB_KB_DIR").map(PathBuf::from),
             database_url: r.string("ERRKB_DATABASE_URL").into(),
             admin_token: r.optional("ERRKB_ADMIN_TOKEN").map(SecretString::from),
-            probe_enabled: r.flag("ERRKB_PROBE_ENABLED")?,
+            probe: ProbeConfig {
+                enabled: r.flag("ERRKB_PROBE_ENABLED")?,
+                allowed_users: list(r.optional("ERRKB_PROBE_ALLOWED_USERS")),
+                user_limit: r.parse("ERRKB_PROBE_USER_LIMIT")?,
+                tenant_limit: r.parse("ERRKB_PROBE_TENANT_LIMIT")?,
+                window: Duration::from_secs(r.parse("ERRKB_PROBE_WINDOW_SECS")?),
+                authority_override: r.optional("ERRKB_PROBE_AUTHORITY_OVERRIDE"),
+            },
             hot_reload: r.flag("ERRKB_HOT_RELOAD")?,
             body_limit_bytes: r.parse("ERRKB_BODY_LIMIT_BYTES")?,
             request_timeout: Duration::from_secs(r.parse("ERRKB_REQUEST_TIMEOUT_SECS")?),
@@ -191,10 +198,7 @@ impl Config {
                 webhook_secret: r.optional("TEAMS_WEBHOOK_SECRET").map(SecretString::from),
                 openid_metadata_url: r.optional("ERRKB_TEAMS_OPENID_METADATA_URL"),
                 authority_url: r.optional("ERRKB_TEAMS_AUTHORITY_URL"),
-                service_url_hosts: r
-                    .optional("ERRKB_TEAMS_SERVICE_URL_HOSTS")
-                    .map(|h| h.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
-                    .unwrap_or_default(),
+                service_url_hosts: list(r.optional("ERRKB_TEAMS_SERVICE_URL_HOSTS")),
                 anonymous: r.flag("ERRKB_TEAMS_ANONYMOUS")?,
             },
             sources: BTreeMap::new(),
@@ -216,6 +220,12 @@ impl Config {
         if self.body_limit_bytes < 1024 || self.request_timeout.is_zero() || self.query_log_capacity == 0 {
             let reason = "limits must be positive (body limit at least 1024 bytes)".to_string();
             return Err(ConfigError::Invalid { name: "ERRKB_BODY_LIMIT_BYTES", reason });
+        }
+        if let Some(raw) = &self.probe.authority_override
+            && !is_loopback_url(raw)
+        {
+            let reason = "test-only: must be an http(s) URL on 127.0.0.1, [::1] or localhost".to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_PROBE_AUTHORITY_OVERRIDE", reason });
         }
         Ok(())
     }
@@ -240,6 +250,38 @@ impl Config {
     pub fn describe(&self) -> String {
         settings::describe(self)
     }
+}
+
+/// The live credential probe's guards.
+#[derive(Debug, Clone)]
+pub struct ProbeConfig {
+    /// Off unless `ERRKB_PROBE_ENABLED=true`.
+    pub enabled: bool,
+    /// Who may probe, by platform user id: `U0123` (any platform) or `slack:U0123`, `teams:29:1a...`.
+    pub allowed_users: Vec<String>,
+    /// Probes per user, and per tenant, in each window (kept in the store, shared by replicas).
+    pub user_limit: u32,
+    pub tenant_limit: u32,
+    pub window: Duration,
+    /// Test only: a loopback base URL that replaces the cloud's authority host.
+    pub authority_override: Option<String>,
+}
+
+/// A comma-separated list, trimmed, blanks dropped.
+fn list(raw: Option<String>) -> Vec<String> {
+    raw.map(|h| h.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default()
+}
+
+/// True for an http(s) URL whose host is a loopback address or `localhost`.
+pub fn is_loopback_url(raw: &str) -> bool {
+    let Ok(url) = url::Url::parse(raw) else { return false };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    matches!(url.scheme(), "http" | "https") && loopback
 }
 
 /// One integration's state for `--check-config` and the start-up log.

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod kb;
+pub mod probe;
 pub mod search;
 pub mod slack;
 pub mod store;

@@ -31,6 +31,11 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_DATABASE_URL", "database_url", Some("sqlite:errkb.sqlite3"), true),
     s("ERRKB_ADMIN_TOKEN", "admin_token", None, true),
     s("ERRKB_PROBE_ENABLED", "probe_enabled", Some("false"), false),
+    s("ERRKB_PROBE_ALLOWED_USERS", "probe.allowed_users", None, false),
+    s("ERRKB_PROBE_USER_LIMIT", "probe.user_limit", Some("5"), false),
+    s("ERRKB_PROBE_TENANT_LIMIT", "probe.tenant_limit", Some("5"), false),
+    s("ERRKB_PROBE_WINDOW_SECS", "probe.window_secs", Some("600"), false),
+    s("ERRKB_PROBE_AUTHORITY_OVERRIDE", "probe.authority_override", None, false),
     s("ERRKB_HOT_RELOAD", "hot_reload", Some("true"), false),
     s("ERRKB_BODY_LIMIT_BYTES", "body_limit_bytes", Some("1048576"), false),
     s("ERRKB_REQUEST_TIMEOUT_SECS", "request_timeout_secs", Some("15"), false),
@@ -188,9 +193,12 @@ pub(super) fn integrations(c: &Config) -> Vec<Integration> {
         Some(_) => on("teams_webhook", "TEAMS_WEBHOOK_SECRET is set"),
         None => off("teams_webhook", "TEAMS_WEBHOOK_SECRET is not set"),
     };
-    let probe = match c.probe_enabled {
-        true => on("probe", "ERRKB_PROBE_ENABLED is true"),
-        false => off("probe", "ERRKB_PROBE_ENABLED is not true"),
+    let probe = match (c.probe.enabled, c.probe.allowed_users.is_empty()) {
+        (true, false) => on("probe", "ERRKB_PROBE_ENABLED is true and ERRKB_PROBE_ALLOWED_USERS lists who may use it"),
+        (true, true) => {
+            on("probe", "ERRKB_PROBE_ENABLED is true, but ERRKB_PROBE_ALLOWED_USERS is empty: nobody may use it")
+        }
+        (false, _) => off("probe", "ERRKB_PROBE_ENABLED is not true"),
     };
     let admin = match &c.admin_token {
         Some(t) if t.expose_secret().len() < 16 => {
@@ -228,7 +236,12 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_LISTEN" => c.listen.to_string(),
         "ERRKB_PUBLIC_URL" => c.public_url.clone(),
         "ERRKB_KB_DIR" => c.kb_dir.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-        "ERRKB_PROBE_ENABLED" => c.probe_enabled.to_string(),
+        "ERRKB_PROBE_ENABLED" => c.probe.enabled.to_string(),
+        "ERRKB_PROBE_ALLOWED_USERS" => c.probe.allowed_users.join(","),
+        "ERRKB_PROBE_USER_LIMIT" => c.probe.user_limit.to_string(),
+        "ERRKB_PROBE_TENANT_LIMIT" => c.probe.tenant_limit.to_string(),
+        "ERRKB_PROBE_WINDOW_SECS" => c.probe.window.as_secs().to_string(),
+        "ERRKB_PROBE_AUTHORITY_OVERRIDE" => c.probe.authority_override.clone().unwrap_or_default(),
         "ERRKB_HOT_RELOAD" => c.hot_reload.to_string(),
         "ERRKB_BODY_LIMIT_BYTES" => c.body_limit_bytes.to_string(),
         "ERRKB_REQUEST_TIMEOUT_SECS" => c.request_timeout.as_secs().to_string(),

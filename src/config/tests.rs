@@ -15,7 +15,7 @@ fn defaults_need_no_file_and_no_environment() {
     assert_eq!(c.listen.port(), 3000);
     assert_eq!(c.public_url, DEFAULT_PUBLIC_URL);
     assert!(c.database_url.expose_secret().starts_with("sqlite:"));
-    assert!(c.admin_token.is_none() && c.hot_reload && !c.probe_enabled);
+    assert!(c.admin_token.is_none() && c.hot_reload && !c.probe.enabled);
     assert!(c.integrations().iter().all(|i| !i.on));
 }
 

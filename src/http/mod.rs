@@ -11,6 +11,7 @@ mod error;
 mod health;
 mod layers;
 mod metrics;
+pub mod probe;
 pub mod reload;
 
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub struct Shared {
     pub query_log: QueryLog,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
+    /// The live credential probe's guards; `None` unless `ERRKB_PROBE_ENABLED=true`.
+    pub probe: Option<Arc<probe::ProbeService>>,
 }
 
 /// The request-time settings handlers need (secrets stay wrapped).

@@ -7,6 +7,7 @@
 //! HTTP, answers' shapes or any chat platform's payloads: callers pass plain values.
 
 mod installations;
+mod probe;
 mod query_log;
 pub mod redact;
 pub mod seal;
@@ -24,6 +25,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use installations::Installation;
+pub use probe::{AuditRow, NewProbeLink, ProbeLink};
 pub use query_log::{QueryLog, QueryRecord};
 pub use stats::{AdminStats, GuideRating};
 
@@ -85,10 +87,12 @@ const SQLITE_INIT: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 const POSTGRES_INIT: &str = include_str!("../../migrations/postgres/0001_init.sql");
 const SQLITE_HITS: &str = include_str!("../../migrations/sqlite/0002_query_log_hits.sql");
 const POSTGRES_HITS: &str = include_str!("../../migrations/postgres/0002_query_log_hits.sql");
+const SQLITE_PROBE: &str = include_str!("../../migrations/sqlite/0003_probe.sql");
+const POSTGRES_PROBE: &str = include_str!("../../migrations/postgres/0003_probe.sql");
 
 /// The embedded migrations of one backend, in order.
-fn migrator(steps: [&'static str; 2]) -> Migrator {
-    let names = ["init", "query log hits"];
+fn migrator(steps: [&'static str; 3]) -> Migrator {
+    let names = ["init", "query log hits", "probe"];
     let migrations = (1..).zip(names).zip(steps).map(|((version, name), sql)| {
         Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
     });
@@ -105,7 +109,7 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([POSTGRES_INIT, POSTGRES_HITS]).run(&pool).await.map_err(StoreError::Migrate)?;
+            migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
             Db::Postgres(pool)
         } else {
             let options = SqliteConnectOptions::from_str(url)
@@ -120,7 +124,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([SQLITE_INIT, SQLITE_HITS]).run(&pool).await.map_err(StoreError::Migrate)?;
+            migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
             Db::Sqlite(pool)
         };
         Ok(Store { db, clock: system_clock(), sealer: None })
