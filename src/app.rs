@@ -116,6 +116,9 @@ impl Application {
             }
         }
         let slack = slack::SlackApp::from_config(&config);
+        if let Some(slack) = &slack {
+            slack::register_probe_notifier(&state, slack);
+        }
         background.extend(slack::socket::start(&config, &state, slack.as_ref()));
         let teams = teams::TeamsApp::from_config(
             &config.teams,
@@ -123,6 +126,9 @@ impl Application {
             &teams::TeamsOptions::from_config(&config.teams),
         )?;
         let teams = teams.map(Arc::new);
+        if let Some(teams) = &teams {
+            teams::register_probe_notifier(&state, teams);
+        }
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
         let port = listener.local_addr().map_err(|source| AppError::Bind { addr: config.listen, source })?.port();

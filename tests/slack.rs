@@ -1,6 +1,6 @@
 //! The Slack app: Block Kit rendering and limits, signature checks against vectors from Python
 //! slack_sdk, the Web API client against a wiremock Slack, and the routes and flows on the real
-//! router (commands, events, interactions, OAuth install, manifest).
+//! router (commands, events, interactions, OAuth install, manifest, the live-check entry points).
 //! One test binary for the whole adapter (linking is the slow part of a build here).
 
 mod common;
@@ -21,6 +21,8 @@ mod interactions;
 mod manifest;
 #[path = "slack/oauth.rs"]
 mod oauth;
+#[path = "slack/probe.rs"]
+mod probe;
 #[path = "slack/signature.rs"]
 mod signature;
 #[path = "slack/socket.rs"]

@@ -29,7 +29,7 @@ impl Knowledge for Kb {
     }
 }
 
-const R: Render = Render { public_url: "https://errkb.example.com", mode: Mode::Bot };
+const R: Render = Render { public_url: "https://errkb.example.com", mode: Mode::Bot, probe: false };
 
 fn bot() -> Account {
     Account { id: "28:bot-app-id".into(), name: Some("errkb".into()) }

@@ -17,8 +17,8 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     Engine::build(report.guides).unwrap()
 });
 
-const BOT: Render = Render { public_url: "https://errkb.example.com", mode: Mode::Bot };
-const LITE: Render = Render { public_url: "https://errkb.example.com/", mode: Mode::Lite };
+const BOT: Render = Render { public_url: "https://errkb.example.com", mode: Mode::Bot, probe: false };
+const LITE: Render = Render { public_url: "https://errkb.example.com/", mode: Mode::Lite, probe: false };
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,13 +1,16 @@
-//! The `errkb` command line: `ask`, `lint`, `index` (and, as the service grows, `serve`).
+//! The `errkb` command line: `ask`, `lint`, `index`, `serve`, `probe` and `manifest`.
 //!
 //! An edge: parses arguments with clap, loads the knowledge base, calls the core and prints. Uses
 //! anyhow; exit codes are part of the contract (ask: 0 found, 1 nothing found, 2 usage or KB
-//! error; lint: 0 clean, 1 errors, 2 unreadable KB).
+//! error; lint: 0 clean, 1 errors, 2 unreadable KB; probe: 0 valid, 1 refused by Entra or
+//! unreachable, 2 nothing sent).
 
 mod ask;
 mod lint;
 mod manifest;
 mod manifest_teams;
+mod probe;
+mod probe_text;
 mod render;
 mod serve;
 
@@ -41,6 +44,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Run the service: web pages, JSON API, health and metrics (and chat endpoints when configured).
     Serve(serve::ServeArgs),
+    /// Check a tenant, client id and secret (or certificate) against Entra, live, and explain the result.
+    Probe(probe::ProbeArgs),
     /// Print a chat app manifest for a public URL (`errkb manifest slack --url https://HOST`).
     Manifest(manifest::ManifestArgs),
 }
@@ -75,6 +80,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Index(args) => index(args),
         Command::Serve(args) => serve::run(args),
         Command::Manifest(args) => manifest::run(args),
+        Command::Probe(args) => probe::run(args),
     };
     match result {
         Ok(code) => code,

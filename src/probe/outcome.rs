@@ -56,8 +56,8 @@ impl Outcome {
     /// The code of the guide that explains this outcome, if any.
     pub fn guide_code(&self) -> Option<String> {
         match self {
-            Outcome::Rejected(e) => e.code.map(|c| c.to_string()),
-            Outcome::Unreachable { entra: Some(e), .. } => e.code.map(|c| c.to_string()),
+            Outcome::Rejected(e) => e.code.map(|c| format!("AADSTS{c}")),
+            Outcome::Unreachable { entra: Some(e), .. } => e.code.map(|c| format!("AADSTS{c}")),
             _ => None,
         }
     }

@@ -54,13 +54,13 @@ pub const SIGN_IN_LOG_NOTE: &str =
     "The app check sends a deliberately wrong secret, so it shows as one failed sign-in in the app's sign-in logs.";
 
 impl QuickReport {
-    /// The AADSTS code behind the result, for the matching guide.
+    /// The AADSTS code behind the result (`AADSTS700016`), for the matching guide.
     pub fn guide_code(&self) -> Option<String> {
         match (&self.tenant_status, &self.app_status) {
-            (TenantStatus::NotFound { .. }, _) => Some("90002".into()),
-            (_, AppStatus::NotFound) => Some("700016".into()),
-            (_, AppStatus::Disabled { code }) => Some(code.to_string()),
-            (_, AppStatus::Other { entra }) => entra.code.map(|c| c.to_string()),
+            (TenantStatus::NotFound { .. }, _) => Some("AADSTS90002".into()),
+            (_, AppStatus::NotFound) => Some("AADSTS700016".into()),
+            (_, AppStatus::Disabled { code }) => Some(format!("AADSTS{code}")),
+            (_, AppStatus::Other { entra }) => entra.code.map(|c| format!("AADSTS{c}")),
             _ => None,
         }
     }

@@ -24,6 +24,10 @@ pub const DID_YOU_MEAN: &str = "did_you_mean";
 pub const DOC_LINK: &str = "doc_link";
 pub const FULL_GUIDE: &str = "full_guide";
 pub const OFFICIAL_LOOKUP: &str = "official_lookup";
+/// "Run live check": a private one-time link to errkb's `/probe` page; the value is the code.
+pub const PROBE_LINK: &str = "probe_link";
+/// "Quick check": opens the quick-check modal; the value is the code.
+pub const PROBE_QUICK: &str = "probe_quick";
 
 /// Steps shown before "Show all steps".
 pub const PREVIEW_STEPS: usize = 3;
@@ -66,11 +70,13 @@ pub struct Render<'a> {
     pub shareable: bool,
     /// The Slack user who shared the answer into the channel.
     pub shared_by: Option<&'a str>,
+    /// Offer "Run live check" and "Quick check" (the live probe is on).
+    pub probe: bool,
 }
 
 impl<'a> Render<'a> {
     pub fn new(public_url: &'a str) -> Render<'a> {
-        Render { public_url, all_steps: false, shareable: false, shared_by: None }
+        Render { public_url, all_steps: false, shareable: false, shared_by: None, probe: false }
     }
 }
 
@@ -258,7 +264,8 @@ fn did_you_mean_buttons(hits: &[Hit]) -> Vec<Value> {
         .collect()
 }
 
-/// Share (when the answer is private), then Helpful / Not helpful.
+/// Share (when the answer is private), Helpful / Not helpful, then the live-check buttons (when
+/// the probe is on). They stay in the last actions block, which the limit repair keeps.
 fn closing_buttons(answer: &Answer, guide: Option<&Guide>, r: &Render) -> Vec<Value> {
     let code = guide.map(|g| g.code.to_string()).or_else(|| answer.lead_code().map(ToString::to_string));
     let code = code.unwrap_or_else(|| "none".into());
@@ -270,6 +277,10 @@ fn closing_buttons(answer: &Answer, guide: Option<&Guide>, r: &Render) -> Vec<Va
     }
     out.push(button("👍 Helpful", HELPFUL, &code));
     out.push(button("👎 Not helpful", NOT_HELPFUL, &code));
+    if r.probe {
+        out.push(button("Run live check", PROBE_LINK, &code));
+        out.push(button("Quick check", PROBE_QUICK, &code));
+    }
     out
 }
 

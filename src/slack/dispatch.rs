@@ -53,7 +53,7 @@ pub fn interaction(state: &AppState, slack: &Arc<SlackApp>, interaction: Interac
             tokio::spawn(interactions::handle(state.clone(), slack.clone(), interaction));
             Ack::Empty
         }
-        "view_submission" => interactions::view_submission(&interaction),
+        "view_submission" => interactions::view_submission(state, slack, &interaction),
         "view_closed" => Ack::Empty,
         other => Ack::Refused(PayloadError::UnknownType(other.chars().take(40).collect())),
     }

@@ -12,6 +12,7 @@ use crate::http::AppState;
 
 /// The answer to what a user typed or pasted; `help`, or nothing, gives usage.
 pub fn answer_text(state: &AppState, text: &str, r: &Render) -> Message {
+    let r = &with_probe(state, r);
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("help") {
         return blocks::help(COMMAND);
@@ -24,6 +25,7 @@ pub fn answer_text(state: &AppState, text: &str, r: &Render) -> Message {
 
 /// The answer for a code a user picked (a button): the guide itself when it exists.
 pub fn answer_code(state: &AppState, code: &str, r: &Render) -> Message {
+    let r = &with_probe(state, r);
     let engine = state.engine.current();
     let Some(guide) = engine.get(code) else { return answer_text(state, code, r) };
     let answer = Answer {
@@ -35,6 +37,11 @@ pub fn answer_code(state: &AppState, code: &str, r: &Render) -> Message {
         },
     };
     blocks::answer(&answer, r)
+}
+
+/// The live-check buttons are offered exactly when the probe is on.
+fn with_probe<'a>(state: &AppState, r: &Render<'a>) -> Render<'a> {
+    Render { probe: state.probe.is_some(), ..*r }
 }
 
 /// A slash command's immediate reply body: ephemeral, with the answer in it.

@@ -1,8 +1,8 @@
 //! Interactivity processing, run after the route has acknowledged: "Share in channel" (posted
 //! publicly, crediting who shared it), Helpful / Not helpful (stored; the message thanks the
 //! user), "Show all steps", "Did you mean" choices, link-button clicks (counted), and the
-//! `explain_error` message shortcut (a private answer). [`view_submission`] is where the probe
-//! modal will answer.
+//! `explain_error` message shortcut (a private answer), and the live-check buttons (handed to
+//! [`probe`]). [`view_submission`] routes modal submissions (the quick check's is [`probe`]'s).
 //!
 //! Knows the store and the Web API client; errors are logged, never shown as an HTTP failure.
 
@@ -12,12 +12,13 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::blocks::{
-    self, DID_YOU_MEAN, DOC_LINK, FULL_GUIDE, HELPFUL, Message, NOT_HELPFUL, OFFICIAL_LOOKUP, Render, SHARE,
-    SHOW_ALL_STEPS,
+    self, DID_YOU_MEAN, DOC_LINK, FULL_GUIDE, HELPFUL, Message, NOT_HELPFUL, OFFICIAL_LOOKUP, PROBE_LINK, PROBE_QUICK,
+    Render, SHARE, SHOW_ALL_STEPS,
 };
 use super::dispatch::Ack;
 use super::flows::{answer_code, answer_text};
 use super::payload::{Action, Interaction};
+use super::probe;
 use super::service::{EXPLAIN_ERROR, SlackApp};
 use crate::http::AppState;
 use crate::store::{Feedback, hash_user};
@@ -35,12 +36,15 @@ pub async fn handle(state: AppState, slack: Arc<SlackApp>, i: Interaction) {
     }
 }
 
-/// A modal was submitted. The probe modal (callback_id `probe`) will be handled here; for now
-/// every submission closes its modal (an empty acknowledgement, as Slack requires).
-pub fn view_submission(i: &Interaction) -> Ack {
+/// A modal was submitted: the quick check answers with field errors or runs; any other
+/// submission closes its modal (an empty acknowledgement, as Slack requires).
+pub fn view_submission(state: &AppState, slack: &Arc<SlackApp>, i: &Interaction) -> Ack {
     let callback_id = i.view.as_ref().and_then(|v| v.get("callback_id")).and_then(Value::as_str).unwrap_or_default();
     tracing::debug!(callback_id, "Slack view submission");
-    Ack::Empty
+    match callback_id {
+        probe::QUICK_CALLBACK => probe::view_submission(state, slack, i),
+        _ => Ack::Empty,
+    }
 }
 
 async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: &Action) {
@@ -57,6 +61,8 @@ async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: 
             let message = answer_code(state, &action.value, &render);
             respond(slack, i, &message, json!({"replace_original": true})).await;
         }
+        PROBE_LINK => probe::link(state, slack, i, &action.value).await,
+        PROBE_QUICK => probe::open_quick(state, slack, i).await,
         FULL_GUIDE | OFFICIAL_LOOKUP => slack.count_link_click(),
         _ if id.starts_with(DOC_LINK) => slack.count_link_click(),
         _ => tracing::debug!(action_id = id, "unknown Slack action ignored"),

@@ -4,7 +4,8 @@
 //! API client.
 //!
 //! The only module that knows slack-morphism and Slack's wire formats. Must not know Teams or
-//! HTML pages; the core (kb, search, answer) never imports this module. [`app`](crate::app)
+//! HTML pages; the core (kb, search, answer) never imports this module. The live probe's chat
+//! entry points ([`probe`]) reach the probe only through [`crate::http::probe`]. [`app`](crate::app)
 //! mounts [`routes`] with a [`SlackApp`] built from the config.
 
 pub mod api;
@@ -19,10 +20,14 @@ pub mod limits;
 pub mod manifest;
 pub mod oauth;
 pub mod payload;
+pub mod probe;
+mod probe_notify;
+pub mod probe_view;
 mod routes;
 mod service;
 pub mod signature;
 pub mod socket;
 
+pub use probe_notify::{SlackNotifier, register as register_probe_notifier};
 pub use routes::routes;
 pub use service::{BOT_SCOPES, COMMAND, EXPLAIN_ERROR, OAuthClient, SlackApp};

@@ -157,6 +157,9 @@ pub struct Interaction {
 #[serde(default)]
 pub struct Id {
     pub id: String,
+    /// A user's handle and name (interactions carry them; teams and channels do not).
+    pub username: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

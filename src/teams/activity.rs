@@ -25,6 +25,7 @@ pub struct Activity {
     pub value: Option<Value>,
     pub members_added: Vec<Account>,
     pub reply_to_id: Option<String>,
+    pub channel_data: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -39,6 +40,7 @@ pub struct Account {
 pub struct Conversation {
     pub id: String,
     pub conversation_type: Option<String>,
+    pub tenant_id: Option<String>,
 }
 
 impl Account {
@@ -58,6 +60,17 @@ impl Activity {
         let value: Value = serde_json::from_slice(body).ok()?;
         value.get("type")?.as_str()?;
         serde_json::from_value(value).ok()
+    }
+
+    /// The Entra tenant of the conversation (`channelData.tenant.id`, else `conversation.tenantId`).
+    pub fn tenant_id(&self) -> Option<String> {
+        let from_data = self.channel_data.as_ref().and_then(|d| d["tenant"]["id"].as_str()).map(str::to_string);
+        from_data.or_else(|| self.conversation.as_ref().and_then(|c| c.tenant_id.clone())).filter(|t| !t.is_empty())
+    }
+
+    /// True in a one-to-one chat with the bot.
+    pub fn is_personal(&self) -> bool {
+        self.conversation.as_ref().and_then(|c| c.conversation_type.as_deref()) == Some("personal")
     }
 
     /// True when this conversationUpdate added the bot itself.

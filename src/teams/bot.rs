@@ -154,7 +154,7 @@ fn search(value: &Value, k: &dyn Knowledge, r: &Render) -> Value {
     if guides.is_empty() {
         return json!({"composeExtension": {"type": "message", "text": "No guide matches. Try an error code such as AADSTS50011."}});
     }
-    let lite = Render { public_url: r.public_url, mode: Mode::Lite };
+    let lite = Render { public_url: r.public_url, mode: Mode::Lite, probe: false };
     let attachments: Vec<Value> = guides
         .iter()
         .map(|g| (card::guide_card(g, &lite), g))

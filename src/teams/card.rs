@@ -25,6 +25,10 @@ pub const MAX_CARD_BYTES: usize = 24 * 1024;
 pub const VERB_FEEDBACK: &str = "feedback";
 /// `Action.Execute` verb for "Did you mean"; data `{code}`.
 pub const VERB_SHOW: &str = "show";
+/// `Action.Submit` verb of "Run live check"; data `{verb, code}`.
+pub const VERB_PROBE_LINK: &str = "probe_link";
+/// `Action.Submit` verb of "Quick check"; data `{verb, code}`.
+pub const VERB_PROBE_QUICK: &str = "probe_quick";
 /// Steps shown before "All steps".
 pub const PREVIEW_STEPS: usize = 3;
 const MAX_STEPS: usize = 12;
@@ -45,6 +49,8 @@ pub struct Render<'a> {
     /// errkb's public URL; a trailing slash is ignored.
     pub public_url: &'a str,
     pub mode: Mode,
+    /// Offer "Run live check" and "Quick check" (the live probe is on; bot mode only).
+    pub probe: bool,
 }
 
 impl Render<'_> {
@@ -88,6 +94,7 @@ fn build_guide_card(guide: &Guide, r: &Render, max_steps: usize) -> Value {
     body.extend(causes(guide));
     body.extend(steps(guide, r.mode, max_steps));
     body.extend(doc_buttons(guide));
+    body.extend(probe_buttons(Some(guide.code.as_str()), r));
     let mut actions = Vec::new();
     if r.mode == Mode::Bot && guide.steps().len() > PREVIEW_STEPS.min(max_steps) {
         actions
@@ -183,12 +190,32 @@ fn choices_card(intro: &str, answer: &Answer, hits: &[Hit], r: &Render) -> Value
     } else {
         body.push(text_block("Try an error code such as AADSTS50011, or a few words of the message.", &[]));
     }
+    body.extend(probe_buttons(answer.lead_code().map(|c| c.as_str()), r));
     actions.push(open_url("Search all guides", r.public_url.trim_end_matches('/')));
     if let Some(url) = answer.lookup_url().and_then(|u| text::safe_url(&u)) {
         actions.push(open_url("Official lookup", &url));
     }
     actions.truncate(MAX_ACTIONS);
     card(body, actions, &fallback_text(answer, r))
+}
+
+/// "Run live check" and "Quick check" in their own action set (the card's own actions are
+/// already at Teams' limit), as `Action.Submit` so the answer arrives as a message activity.
+fn probe_buttons(code: Option<&str>, r: &Render) -> Vec<Value> {
+    if !r.probe || r.mode != Mode::Bot {
+        return Vec::new();
+    }
+    let code = code.unwrap_or_default();
+    let submit = |title: &str, verb: &str| json!({"type": "Action.Submit", "title": title, "data": {"verb": verb, "code": code}});
+    let actions = vec![submit("Run live check", VERB_PROBE_LINK), submit("Quick check", VERB_PROBE_QUICK)];
+    vec![
+        heading("Live check"),
+        text_block(
+            "Check a tenant, client ID and secret against Entra. The secret is entered on errkb's own page, never here.",
+            &[("isSubtle", "true"), ("spacing", "Small")],
+        ),
+        json!({"type": "ActionSet", "spacing": "Small", "actions": actions}),
+    ]
 }
 
 fn show_action(guide: &Guide, r: &Render) -> Value {

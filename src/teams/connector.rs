@@ -1,6 +1,7 @@
 //! The Bot Connector client: replies to an activity with
 //! `POST {serviceUrl}/v3/conversations/{conversationId}/activities/{activityId}`, so channel
-//! answers land in the thread, with the bot token from [`TokenSource`].
+//! answers land in the thread, with the bot token from [`TokenSource`]; creates a personal chat
+//! (`POST {serviceUrl}/v3/conversations`) and posts into a conversation (private replies).
 //!
 //! Owns the serviceUrl allow-list (the token is only ever sent to an https serviceUrl whose host is
 //! on it), the retry policy (412, 429 with `Retry-After`, 502, 503 and 504, a bounded number of
@@ -58,6 +59,15 @@ pub struct ReplyTo<'a> {
     pub activity_id: &'a str,
 }
 
+/// Whom to open a personal chat with: the bot and user ids and the tenant of an activity.
+#[derive(Debug, Clone)]
+pub struct Personal<'a> {
+    pub service_url: &'a str,
+    pub bot_id: &'a str,
+    pub user_id: &'a str,
+    pub tenant_id: &'a str,
+}
+
 #[derive(Debug)]
 pub struct Connector {
     http: reqwest::Client,
@@ -88,6 +98,37 @@ impl Connector {
         let base = self.allowed_base(to.service_url)?;
         let url =
             format!("{base}/v3/conversations/{}/activities/{}", segment(to.conversation_id), segment(to.activity_id));
+        Ok(self.post(&url, activity).await?["id"].as_str().map(str::to_string))
+    }
+
+    /// Posts `activity` into a conversation (not as a reply), e.g. a personal chat.
+    pub async fn send(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity: &Value,
+    ) -> Result<Option<String>, ConnectorError> {
+        let base = self.allowed_base(service_url)?;
+        let url = format!("{base}/v3/conversations/{}/activities", segment(conversation_id));
+        Ok(self.post(&url, activity).await?["id"].as_str().map(str::to_string))
+    }
+
+    /// Creates (or finds) the bot's 1:1 chat with `user` in `tenant`; returns its conversation id.
+    pub async fn personal_conversation(&self, to: &Personal<'_>) -> Result<String, ConnectorError> {
+        let base = self.allowed_base(to.service_url)?;
+        let body = serde_json::json!({
+            "bot": {"id": to.bot_id},
+            "members": [{"id": to.user_id}],
+            "channelData": {"tenant": {"id": to.tenant_id}},
+            "tenantId": to.tenant_id,
+            "isGroup": false,
+        });
+        let reply = self.post(&format!("{base}/v3/conversations"), &body).await?;
+        reply["id"].as_str().filter(|id| !id.is_empty()).map(str::to_string).ok_or(ConnectorError::Status(200))
+    }
+
+    /// POSTs `body` with the bot token; one token refresh on a 401, retries as the policy says.
+    async fn post(&self, url: &str, body: &Value) -> Result<Value, ConnectorError> {
         let mut refreshed = false;
         let mut attempt = 1;
         loop {
@@ -95,15 +136,14 @@ impl Connector {
                 Some(tokens) => Some(tokens.get().await?),
                 None => None,
             };
-            let mut request = self.http.post(&url).json(activity);
+            let mut request = self.http.post(url).json(body);
             if let Some(token) = &token {
                 request = request.bearer_auth(token.secret());
             }
             let response = request.send().await.map_err(network)?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
-                let body: Value = response.json().await.unwrap_or(Value::Null);
-                return Ok(body["id"].as_str().map(str::to_string));
+                return Ok(response.json().await.unwrap_or(Value::Null));
             }
             if let (401, false, Some(tokens), Some(token)) = (status, refreshed, &self.tokens, &token) {
                 tokens.invalidate(token).await;

@@ -14,11 +14,14 @@ pub mod clock;
 pub mod connector;
 pub mod keys;
 pub mod manifest;
+pub mod probe;
+pub mod probe_cards;
 pub mod routes;
 pub mod service;
 pub mod text;
 pub mod token;
 pub mod webhook_auth;
 
+pub use probe::register as register_probe_notifier;
 pub use routes::routes;
 pub use service::{TeamsApp, TeamsOptions, TeamsSetupError};

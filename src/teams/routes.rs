@@ -3,7 +3,8 @@
 //!
 //! Owns the HTTP side: the raw body is authenticated first (JWT or HMAC; a bare 401 on any
 //! failure, so an unauthenticated caller learns nothing, not even whether the body parsed), then
-//! parsed leniently (400 for a malformed activity), then [`decide`]d. Invokes are answered in the
+//! parsed leniently (400 for a malformed activity), then [`decide`]d (live-check card submissions go to
+//! [`probe`](super::probe) instead). Invokes are answered in the
 //! response; message replies go out through the connector after the 200. Never a 5xx. The body
 //! limit (413) comes from the service's shared layers.
 
@@ -77,7 +78,11 @@ async fn messages(
     let Some(activity) = Activity::parse(&body) else {
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
-    let render = Render { public_url: &state.settings.public_url, mode: Mode::Bot };
+    if super::probe::verb(&activity).is_some() {
+        tokio::spawn(super::probe::handle(state.clone(), teams.clone(), activity));
+        return StatusCode::OK.into_response();
+    }
+    let render = Render { public_url: &state.settings.public_url, mode: Mode::Bot, probe: state.probe.is_some() };
     let (decision, vote) = decide(&activity, &StateKnowledge(&state, "teams"), &render);
     if let Some(vote) = vote {
         tokio::spawn(record_vote(state.clone(), vote));
@@ -159,7 +164,7 @@ async fn webhook(
 }
 
 fn lite_card(state: &AppState, text: &str) -> Value {
-    let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite };
+    let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite, probe: false };
     match state.ask(text, "teams_webhook") {
         Ok(answer) => card::answer_card(&answer, &render),
         Err(_) => card::welcome_card(render.public_url),

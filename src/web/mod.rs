@@ -1,6 +1,7 @@
 //! ADAPTER: server-rendered HTML pages with maud: `/` (search box and answer), `/guides` (every
 //! guide by category), `/guides/{code}` (the full guide, an anchor per section, copyable
-//! commands), `POST /feedback` ("did this help?"), `/admin` (usage and gaps, behind `ERRKB_ADMIN_TOKEN`) and the HTML 404 page.
+//! commands), `POST /feedback` ("did this help?"), `/admin` (usage and gaps, behind `ERRKB_ADMIN_TOKEN`), the one-time live-check page
+//! `/probe/{token}` and the HTML 404 page.
 //!
 //! Knows maud, axum and the answer core's types; must not know Slack, Teams or SQL (it reads the
 //! store's plain statistics). All user text goes through maud's escaping; handlers stay thin.
@@ -10,6 +11,8 @@ mod answer;
 mod feedback;
 mod guide;
 mod layout;
+mod probe;
+mod probe_view;
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -31,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/guides/{code}", get(guide_page))
         .route("/admin", get(admin::page))
         .route("/feedback", axum::routing::post(feedback::record))
+        .route("/probe/{token}", get(probe::form).post(probe::submit))
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", layout::CSS) }))
         .route("/assets/app.js", get(|| async { asset("text/javascript; charset=utf-8", layout::JS) }))
         .route("/assets/favicon.svg", get(|| async { asset("image/svg+xml", layout::FAVICON) }))
