@@ -145,13 +145,14 @@ impl ProbeService {
         Ok(format!("{}/probe/{token}", public_url.trim_end_matches('/')))
     }
 
-    /// Counts this probe against the user's and the tenant's limits; refuses over either.
+    /// Counts this probe against the user's limit, then the tenant's; refuses over either (a
+    /// user over their limit does not use up the tenant's).
     pub async fn check_limits(&self, store: &Store, who: &Requester<'_>, tenant: &Tenant) -> Result<(), Refusal> {
         let user = store.count_probe_hit(&format!("user:{}:{}", who.platform, who.user_id), self.window_secs).await?;
-        let tenant = store.count_probe_hit(&format!("tenant:{tenant}"), self.window_secs).await?;
         if user > self.user_limit {
             return Err(Refusal::RateLimited("from you"));
         }
+        let tenant = store.count_probe_hit(&format!("tenant:{tenant}"), self.window_secs).await?;
         if tenant > self.tenant_limit {
             return Err(Refusal::RateLimited("against this tenant"));
         }
