@@ -221,6 +221,12 @@ impl Config {
             let reason = "limits must be positive (body limit at least 1024 bytes)".to_string();
             return Err(ConfigError::Invalid { name: "ERRKB_BODY_LIMIT_BYTES", reason });
         }
+        if self.probe.enabled && !self.public_url.starts_with("https://") && !is_loopback_url(&self.public_url) {
+            let reason = "the live check takes secrets on errkb's /probe page: ERRKB_PUBLIC_URL must be https:// \
+                          (or a loopback address for local testing)"
+                .to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_PROBE_ENABLED", reason });
+        }
         if let Some(raw) = &self.probe.authority_override
             && !is_loopback_url(raw)
         {

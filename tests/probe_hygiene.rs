@@ -85,13 +85,18 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         pages.push_str(&body);
     }
     let chat = sink.clone();
-    assert!(common::eventually(std::time::Duration::from_secs(5), || async { chat.0.lock().unwrap().len() == 2 }).await);
+    assert!(
+        common::eventually(std::time::Duration::from_secs(5), || async { chat.0.lock().unwrap().len() == 2 }).await
+    );
     let sent = fake.received_requests().await.unwrap();
     assert_eq!(form_of(&sent[0].body)["client_secret"], SECRET, "the secret did reach the fake Entra");
 
     let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(log_text.contains("probe: token request"), "TRACE logging was captured");
-    assert!(log_text.contains("hyper") && log_text.contains("sqlx"), "TRACE logs of the HTTP client and the store were captured");
+    assert!(
+        log_text.contains("hyper") && log_text.contains("sqlx"),
+        "TRACE logs of the HTTP client and the store were captured"
+    );
     let chat_text = sink.0.lock().unwrap().join("\n");
     let audit = format!("{:?}", app.state.store.probe_audit(10).await.unwrap());
     let input = ProbeInput {

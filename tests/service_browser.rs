@@ -1,8 +1,13 @@
 //! Headless Chromium against the running app (tests/browser/check.mjs): paste an error, submit,
 //! see the guide title and numbered steps; screenshots land in target/screenshots/. Skips (and
-//! passes) when /usr/bin/chromium or tests/browser/node_modules is missing.
+//! passes) when /usr/bin/chromium or tests/browser/node_modules is missing. tests/browser/probe.mjs fills
+//! the one-time `/probe` page against a fake Entra.
 
 mod common;
+#[path = "probe/fake.rs"]
+mod fake;
+#[path = "probe/page.rs"]
+mod page;
 
 use std::path::Path;
 use std::process::Command;
@@ -59,4 +64,39 @@ async fn a_pasted_error_submitted_in_a_real_browser_shows_the_guide_title_and_nu
     for shot in ["search.png", "answer.png", "guide.png", "admin.png"] {
         assert!(root.join("target/screenshots").join(shot).exists(), "{shot} missing");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_probe_page_filled_in_a_real_browser_shows_mistakes_then_the_outcome_from_the_fake_entra() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script_dir = root.join("tests/browser");
+    if !Path::new("/usr/bin/chromium").exists() || !script_dir.join("node_modules/playwright-core").exists() {
+        eprintln!("skipping the browser test: needs /usr/bin/chromium and `npm ci --prefix tests/browser`");
+        return;
+    }
+    let fake = wiremock::MockServer::start().await;
+    let refusal = fake::error_body(7000215, "invalid_client", "Invalid client secret provided.", true);
+    wiremock::Mock::given(wiremock::matchers::body_string_contains("Th4tMustN3v3rL34k"))
+        .respond_with(wiremock::ResponseTemplate::new(401).set_body_json(refusal))
+        .mount(&fake)
+        .await;
+    let (success, _) = fake::success_body(&["Directory.Read.All"]);
+    wiremock::Mock::given(wiremock::matchers::body_string_contains("Th4tW0rks"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(success))
+        .mount(&fake)
+        .await;
+    let app = page::probe_app(&fake.uri(), &[]).await;
+    let first = app.url(&format!("/probe/{}", page::issue(&app, page::ALICE).await));
+    let second = app.url(&format!("/probe/{}", page::issue(&app, page::ALICE).await));
+    let shots = root.join("target/screenshots");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script_dir.join("probe.mjs")).arg(&first).arg(&second).arg(&shots).output()
+    })
+    .await
+    .unwrap()
+    .expect("node runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "browser check of /probe failed:\n{log}");
+    assert_eq!(fake.received_requests().await.unwrap().len(), 2, "the Secret ID mistake sent nothing");
+    assert!(root.join("target/screenshots/probe-valid.png").exists());
 }

@@ -77,3 +77,19 @@ fn bad_values_name_the_setting() {
     let err = Config::from_parts(None, env_of(&[("ERRKB_DATABASE_URL", "mysql://x")])).unwrap_err();
     assert!(err.to_string().contains("ERRKB_DATABASE_URL"));
 }
+
+#[test]
+fn the_probe_needs_an_https_public_url_and_a_loopback_authority_override() {
+    let env = env_of;
+    let plain = [("ERRKB_PROBE_ENABLED", "true"), ("ERRKB_PUBLIC_URL", "http://errkb.example.com")];
+    assert!(Config::from_parts(None, env(&plain)).is_err());
+    let tls = [("ERRKB_PROBE_ENABLED", "true"), ("ERRKB_PUBLIC_URL", "https://errkb.example.com")];
+    let c = Config::from_parts(None, env(&tls)).unwrap();
+    assert!(c.probe.enabled && c.probe.user_limit == 5 && c.probe.window.as_secs() == 600);
+    let remote = [("ERRKB_PROBE_AUTHORITY_OVERRIDE", "https://login.evil.example")];
+    assert!(Config::from_parts(None, env(&remote)).is_err());
+    let local =
+        [("ERRKB_PROBE_AUTHORITY_OVERRIDE", "http://127.0.0.1:9999"), ("ERRKB_PROBE_ALLOWED_USERS", "U1, slack:U2 ,")];
+    let c = Config::from_parts(None, env(&local)).unwrap();
+    assert_eq!(c.probe.allowed_users, ["U1", "slack:U2"]);
+}

@@ -121,7 +121,7 @@ impl Certificate {
             _ => None,
         });
         let Some(chain) = chain else {
-            return Err(if store.entries().len() > 0 { CertError::NoPrivateKey } else { CertError::NoCertificate });
+            return Err(if !store.entries().is_empty() { CertError::NoPrivateKey } else { CertError::NoCertificate });
         };
         let key = PrivateKey::Pkcs8(chain.key().as_der().to_vec().into());
         let pair = key.pair()?;

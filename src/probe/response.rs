@@ -46,8 +46,7 @@ pub fn interpret(status: u16, retry_after: Option<&str>, body: &[u8], secret: Op
     }
     if status == 429 || status >= 500 {
         let wait = retry_after.map(|s| format!("; retry after {} s", s.trim())).unwrap_or_default();
-        let what =
-            if status == 429 { "Entra is throttling requests".to_string() } else { format!("Entra had trouble") };
+        let what = if status == 429 { "Entra is throttling requests" } else { "Entra had trouble" };
         return Outcome::Unreachable { reason: format!("{what} (HTTP {status}{wait})"), entra };
     }
     match entra {
