@@ -278,17 +278,7 @@ fn list(raw: Option<String>) -> Vec<String> {
     raw.map(|h| h.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default()
 }
 
-/// True for an http(s) URL whose host is a loopback address or `localhost`.
-pub fn is_loopback_url(raw: &str) -> bool {
-    let Ok(url) = url::Url::parse(raw) else { return false };
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    matches!(url.scheme(), "http" | "https") && loopback
-}
+pub use crate::probe::client::is_loopback_url;
 
 /// One integration's state for `--check-config` and the start-up log.
 #[derive(Debug, Clone, PartialEq, Eq)]

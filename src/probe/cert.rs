@@ -28,6 +28,9 @@ pub struct Certificate {
     pub thumbprint: String,
     pub not_before: i64,
     pub not_after: i64,
+    /// The validity bounds as the certificate states them (for messages).
+    not_before_text: String,
+    not_after_text: String,
 }
 
 enum PrivateKey {
@@ -146,6 +149,8 @@ impl Certificate {
             thumbprint,
             not_before: x509.validity().not_before.timestamp(),
             not_after: x509.validity().not_after.timestamp(),
+            not_before_text: x509.validity().not_before.to_string(),
+            not_after_text: x509.validity().not_after.to_string(),
             der,
             key,
         })
@@ -154,10 +159,10 @@ impl Certificate {
     /// Refuses a certificate outside its validity window at `now`.
     pub fn check_validity(&self, now: i64) -> Result<(), CertError> {
         if now > self.not_after {
-            return Err(CertError::Expired(crate::store::day_of(self.not_after)));
+            return Err(CertError::Expired(self.not_after_text.clone()));
         }
         if now < self.not_before {
-            return Err(CertError::NotYetValid(crate::store::day_of(self.not_before)));
+            return Err(CertError::NotYetValid(self.not_before_text.clone()));
         }
         Ok(())
     }

@@ -61,9 +61,7 @@ pub(super) struct Answer {
 impl Prober {
     pub fn new(options: &ProberOptions) -> Result<Prober, ProberError> {
         let authority_override = match &options.authority_override {
-            Some(raw) if crate::config::is_loopback_url(raw) => {
-                Some(Url::parse(raw).map_err(|_| ProberError::BadOverride)?)
-            }
+            Some(raw) if is_loopback_url(raw) => Some(Url::parse(raw).map_err(|_| ProberError::BadOverride)?),
             Some(_) => return Err(ProberError::BadOverride),
             None => None,
         };
@@ -179,4 +177,16 @@ impl Prober {
             "the connection failed while reading the answer".into()
         }
     }
+}
+
+/// True for an http(s) URL whose host is a loopback address or `localhost`.
+pub fn is_loopback_url(raw: &str) -> bool {
+    let Ok(url) = Url::parse(raw) else { return false };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    matches!(url.scheme(), "http" | "https") && loopback
 }
