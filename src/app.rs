@@ -184,6 +184,10 @@ async fn purge_events(store: Store) {
         if let Err(e) = store.purge_expired_events().await {
             tracing::warn!(error = %e, "purging expired event claims failed");
         }
+        // Rate windows and one-time links older than a day are no use to anyone.
+        if let Err(e) = store.purge_probe_state(86_400).await {
+            tracing::warn!(error = %e, "purging old probe links and rate windows failed");
+        }
     }
 }
 

@@ -199,3 +199,46 @@ fn a_certificate_debug_shows_public_facts_only() {
 fn hex_upper(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
 }
+
+/// `errkb probe --cert ...` against the fake, with the .pfx password from the environment.
+fn cli(server: &str, cert: &Path, key: Option<&Path>, pfx_password: &str) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_errkb"));
+    cmd.args(["probe", "--tenant", TENANT, "--client-id", CLIENT, "--json", "--cert"])
+        .arg(cert)
+        .env("ERRKB_KB_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/kb"))
+        .env("ERRKB_PROBE_AUTHORITY_OVERRIDE", server)
+        .env("ERRKB_PROBE_CERT_PASSWORD", pfx_password)
+        .stdin(std::process::Stdio::null());
+    if let Some(key) = key {
+        cmd.arg("--key").arg(key);
+    }
+    cmd.output().expect("errkb runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_refuses_bad_certificates_without_sending_and_probes_with_a_pfx() {
+    let (g, other) = (Generated::new(30), Generated::new(30));
+    let server = MockServer::start().await;
+    answer_token(&server, 200, success_body(&[]).0).await;
+    let uri = server.uri();
+    let p = |g: &Generated, name: &str| g.dir.path().join(name);
+    let bad = [
+        (p(&g, "cert.pem"), None, "", "cert_no_private_key"),
+        (p(&g, "cert.pem"), Some(p(&other, "key.pem")), "", "cert_key_mismatch"),
+        (p(&g, "cert.pfx"), None, "wrong", "cert_pkcs12"),
+    ];
+    for (cert, key, password, code) in bad {
+        let uri = uri.clone();
+        let out = tokio::task::spawn_blocking(move || cli(&uri, &cert, key.as_deref(), password)).await.unwrap();
+        assert_eq!(out.status.code(), Some(2), "{code}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(code), "{code}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent for a bad certificate");
+
+    let pfx = p(&g, "cert.pfx");
+    let out = tokio::task::spawn_blocking(move || cli(&uri, &pfx, None, "pfx-pass")).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let requests = server.received_requests().await.unwrap();
+    let token_url = format!("{}/{TENANT}/oauth2/v2.0/token", server.uri());
+    check_assertion(&form_of(&requests[0].body), &g, &token_url);
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use errkb::store::{Feedback, QueryLog, QueryRecord, Store, hash_user};
+use errkb::store::{Feedback, NewProbeLink, QueryLog, QueryRecord, Store, hash_user};
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite:{}", dir.path().join("store.sqlite3").display())
@@ -95,6 +95,56 @@ async fn reconnecting_keeps_the_data_and_the_schema(url: &str) {
     assert!(again.ping().await);
 }
 
+fn link<'a>(token: &'a str, ttl_secs: i64) -> NewProbeLink<'a> {
+    NewProbeLink {
+        token,
+        platform: "slack",
+        user_id: "U1",
+        user_name: "Ann",
+        guide_code: Some("AADSTS7000215"),
+        reply: "{\"channel\":\"C1\"}",
+        ttl_secs,
+    }
+}
+
+async fn a_probe_link_is_redeemed_once_by_concurrent_callers_and_never_after_expiry(url: &str) {
+    let (store, now) = store_with_clock(url).await;
+    store.create_probe_link(&link("tok-1", 600)).await.unwrap();
+    let tries = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.redeem_probe_link("tok-1").await.unwrap() })
+    });
+    let won: Vec<_> = futures_util::future::join_all(tries).await.into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(won.len(), 1, "exactly one redeem wins");
+    assert_eq!((won[0].user_id.as_str(), won[0].reply.as_str()), ("U1", "{\"channel\":\"C1\"}"));
+    assert!(store.probe_link("tok-1").await.unwrap().unwrap().used_at.is_some());
+
+    store.create_probe_link(&link("tok-2", 600)).await.unwrap();
+    now.fetch_add(601, Ordering::SeqCst);
+    assert_eq!(store.redeem_probe_link("tok-2").await.unwrap(), None, "expired");
+    assert_eq!(store.redeem_probe_link("never-issued").await.unwrap(), None);
+}
+
+async fn probe_rate_windows_count_atomically_and_reset(url: &str) {
+    let (store, now) = store_with_clock(url).await;
+    now.store(6_000, Ordering::SeqCst);
+    let hits = (0..10).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.count_probe_hit("user:slack:U1", 600).await.unwrap() })
+    });
+    let mut seen: Vec<i64> = futures_util::future::join_all(hits).await.into_iter().map(Result::unwrap).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "every hit got its own count");
+    assert_eq!(store.count_probe_hit("tenant:contoso.com", 600).await.unwrap(), 1, "buckets are separate");
+    now.store(6_600, Ordering::SeqCst);
+    assert_eq!(store.count_probe_hit("user:slack:U1", 600).await.unwrap(), 1, "a new window starts at 1");
+    store.create_probe_link(&link("old", 60)).await.unwrap();
+    now.store(6_600 + 90_000, Ordering::SeqCst);
+    store.purge_probe_state(86_400).await.unwrap();
+    assert_eq!(store.probe_link("old").await.unwrap(), None, "old links are purged");
+    assert_eq!(store.count_probe_hit("user:slack:U1", 600).await.unwrap(), 1);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -119,6 +169,8 @@ on_both_backends!(
     feedback_keeps_one_vote_per_user_and_answer,
     stats_count_days_codes_and_gaps,
     reconnecting_keeps_the_data_and_the_schema,
+    a_probe_link_is_redeemed_once_by_concurrent_callers_and_never_after_expiry,
+    probe_rate_windows_count_atomically_and_reset,
 );
 
 #[tokio::test]
