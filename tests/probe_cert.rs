@@ -131,13 +131,23 @@ async fn a_pem_and_a_pfx_certificate_send_a_signed_assertion_the_fake_endpoint_v
     };
     for credential in [pem, pfx] {
         let ready = preflight(input(credential), now()).expect("certificate passes pre-flight");
-        assert!(matches!(prober.probe(&ready, now()).await, errkb::probe::Outcome::Valid(_)));
+        let outcome = prober.probe(&ready, now()).await;
+        let errkb::probe::Outcome::Valid(valid) = outcome else { panic!("{outcome:?}") };
+        assert!(valid.warnings.iter().any(|w| w.starts_with("The certificate expires in ")), "{:?}", valid.warnings);
     }
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     let token_url = format!("{}/{TENANT}/oauth2/v2.0/token", server.uri());
     let jtis: Vec<String> = requests.iter().map(|r| check_assertion(&form_of(&r.body), &g, &token_url)).collect();
     assert_ne!(jtis[0], jtis[1], "each assertion has its own jti");
+}
+
+#[test]
+fn only_a_certificate_close_to_expiry_gets_a_warning() {
+    let g = Generated::new(90);
+    let cert = Certificate::from_pem(&g.read("cert.pem"), Some(&g.read("key.pem").into())).unwrap();
+    assert_eq!(cert.expiry_warning(now()), None);
+    assert!(cert.expiry_warning(cert.not_after - 86_400 * 3 - 60).is_some_and(|w| w.contains("in 3 days")));
 }
 
 #[test]

@@ -53,6 +53,11 @@ async fn a_link_shows_the_form_works_once_and_its_audit_row_names_the_chat_user(
     assert_eq!((row.platform.as_str(), row.user_id.as_str(), row.via.as_str()), ("slack", ALICE, "link"));
     assert_eq!((row.tenant.as_str(), row.client_id.as_str(), row.cloud.as_str()), (TENANT, CLIENT, "public"));
     assert_eq!((row.outcome.as_str(), row.error_code.as_deref()), ("rejected", Some("AADSTS7000215")));
+
+    let admin = app.client.get(app.url("/admin")).bearer_auth(common::ADMIN_TOKEN).send().await.unwrap();
+    let admin = admin.text().await.unwrap();
+    let table = &admin[admin.find("id=\"live-checks\"").expect("a live checks section")..];
+    assert!(table.contains("slack:U0ALICE") && table.contains(TENANT) && table.contains("rejected AADSTS7000215"));
 }
 
 #[tokio::test]

@@ -167,6 +167,19 @@ impl Certificate {
         Ok(())
     }
 
+    /// A warning when the certificate expires within 30 days of `now`.
+    pub fn expiry_warning(&self, now: i64) -> Option<String> {
+        let days = (self.not_after - now).div_euclid(86_400);
+        (self.not_after - now <= 30 * 86_400).then(|| {
+            format!(
+                "The certificate expires in {days} day{} ({}): upload its successor to the app registration \
+                 before then, or sign-ins will fail with AADSTS700027.",
+                if days == 1 { "" } else { "s" },
+                self.not_after_text
+            )
+        })
+    }
+
     /// `x5t`: base64url of the DER's SHA-1.
     pub fn x5t(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha1::digest(&self.der))

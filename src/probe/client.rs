@@ -132,10 +132,14 @@ impl Prober {
         tracing::info!(cloud = %ready.cloud, tenant = %ready.tenant, client_id = %ready.client_id, credential = ready.credential.kind(), "probe: token request");
         let sent = self.http.post(url).form(&form).send().await;
         drop(form);
-        match self.read(sent).await {
+        let mut outcome = match self.read(sent).await {
             Ok(answer) => interpret(answer.status, answer.retry_after.as_deref(), &answer.body, secret),
             Err(reason) => Outcome::Unreachable { reason, entra: None },
+        };
+        if let (Outcome::Valid(valid), Credential::Certificate(cert)) = (&mut outcome, &ready.credential) {
+            valid.warnings.extend(cert.expiry_warning(now));
         }
+        outcome
     }
 
     /// Sends a token request whose secret is deliberately wrong (the quick app check).

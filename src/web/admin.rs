@@ -12,10 +12,12 @@ use serde::Deserialize;
 
 use super::Page;
 use crate::http::AppState;
-use crate::store::AdminStats;
+use crate::store::{AdminStats, AuditRow, day_of};
 
 const DAYS: i64 = 14;
 const TOP: i64 = 10;
+/// Live-check audit rows shown.
+const AUDIT_ROWS: i64 = 25;
 
 #[derive(Debug, Deserialize)]
 pub struct AdminParams {
@@ -56,7 +58,12 @@ pub async fn page(
     }
     match state.store.admin_stats(DAYS, TOP).await {
         Ok(stats) => {
-            let mut response = Page::new("Admin", dashboard(&stats, state.query_log.dropped())).into_response();
+            let audit = match state.probe {
+                Some(_) => state.store.probe_audit(AUDIT_ROWS).await.unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let body = html! { (dashboard(&stats, state.query_log.dropped())) @if state.probe.is_some() { (live_checks(&audit)) } };
+            let mut response = Page::new("Admin", body).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             response
         }
@@ -92,6 +99,32 @@ fn dashboard(stats: &AdminStats, dropped: u64) -> Markup {
         }
         section class="card" { h2 { "Helpful rate per guide" } (bars(&rated, "bar ok", Some(100.0), 760.0)) }
     }
+}
+
+/// The newest live checks: who ran which check against which tenant and app, and what Entra said.
+fn live_checks(rows: &[AuditRow]) -> Markup {
+    html! {
+        section class="card" id="live-checks" {
+            h2 { "Live checks" }
+            @if rows.is_empty() { p class="meta" { "None yet." } } @else {
+                table {
+                    thead { tr { th { "When (UTC)" } th { "Who" } th { "Via" } th { "Cloud" } th { "Tenant" } th { "Client id" } th { "Outcome" } } }
+                    tbody { @for r in rows { tr {
+                        td { (day_of(r.at)) " " (clock_of(r.at)) }
+                        td { (r.platform) ":" (r.user_id) }
+                        td { (r.via) } td { (r.cloud) } td { code { (r.tenant) } } td { code { (r.client_id) } }
+                        td { (r.outcome) @if let Some(c) = &r.error_code { " " (c) } }
+                    } } }
+                }
+            }
+        }
+    }
+}
+
+/// `HH:MM` (UTC) of a Unix time.
+fn clock_of(unix: i64) -> String {
+    let s = unix.rem_euclid(86_400);
+    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
 }
 
 /// Vertical bars, one per day, labelled under the axis.
