@@ -156,3 +156,29 @@ fn the_secret_is_never_an_argument() {
     assert!(!help.contains("--secret"), "{help}");
     assert!(help.contains("--tenant") && help.contains("--cert"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quick_check_needs_no_secret_and_says_it_shows_in_the_sign_in_logs() {
+    let server = MockServer::start().await;
+    answer_discovery(&server, 200, discovery_doc()).await;
+    answer_token(&server, 401, error_body(7000215, "invalid_client", "Invalid client secret provided.", true)).await;
+    let out = run(&server, args("Contoso.onmicrosoft.com", CLIENT, &["--quick"]), None, None).await;
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains(&format!("(tenant ID {TENANT})")) && all.contains("The app is registered in this tenant."));
+    assert!(all.contains("one failed sign-in in the app's sign-in logs"));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].url.path().ends_with("/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"));
+    let wrong = &form_of(&requests[1].body)["client_secret"];
+    assert!(wrong.starts_with("errkb-quick-check-"), "a deliberately wrong secret");
+
+    let server = MockServer::start().await;
+    answer_discovery(&server, 400, error_body(90002, "invalid_tenant", "Tenant 'nope.example' not found.", true)).await;
+    let out = run(&server, args("nope.example", CLIENT, &["--quick", "--json"]), None, None).await;
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["tenant_status"]["status"], "not_found");
+    assert_eq!(json["guide"], "AADSTS90002");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "no app check for a missing tenant");
+}

@@ -253,3 +253,27 @@ fn without_an_override_the_url_is_the_fixed_https_host_of_the_cloud() {
         assert!(Prober::new(&options).is_err(), "{bad} must not be accepted as an override");
     }
 }
+
+#[tokio::test]
+async fn the_quick_check_maps_discovery_and_the_app_check_answers() {
+    use errkb::probe::{AppStatus, TenantStatus};
+    let tenant = errkb::probe::Tenant::parse(TENANT).unwrap();
+    let cases = [
+        (700016, "unauthorized_client", AppStatus::NotFound, Some("AADSTS700016")),
+        (7000112, "unauthorized_client", AppStatus::Disabled { code: 7000112 }, Some("AADSTS7000112")),
+        (7000222, "invalid_client", AppStatus::Registered, None),
+    ];
+    for (code, error, expected, guide) in cases {
+        let server = MockServer::start().await;
+        let mut doc = discovery_doc();
+        doc["cloud_instance_name"] = json!("microsoftonline.us");
+        answer_discovery(&server, 200, doc).await;
+        answer_token(&server, 400, error_body(code, error, "message", true)).await;
+        let report = prober(&server, Duration::from_secs(5)).quick_check(Cloud::Public, &tenant, CLIENT).await;
+        assert_eq!(report.app_status, expected);
+        assert_eq!(report.guide_code().as_deref(), guide);
+        let TenantStatus::Found { tenant_id, other_cloud } = &report.tenant_status else { panic!("{report:?}") };
+        assert_eq!((tenant_id.as_deref(), *other_cloud), (Some(TENANT), Some(Cloud::UsGov)));
+        assert!(report.lines().iter().any(|l| l.contains("usgov cloud")), "{:?}", report.lines());
+    }
+}

@@ -2,7 +2,7 @@
 //! `ERRKB_PROBE_SECRET`, a no-echo prompt, or standard input, never from argv; a certificate from
 //! `--cert` (PEM with `--key`, or a .pfx/.p12 whose password comes from
 //! `ERRKB_PROBE_CERT_PASSWORD` or a prompt). Prints the outcome and the matching guide, or the
-//! mistakes found before anything was sent. Exit codes: 0 the credential works, 1 Entra refused
+//! mistakes found before anything was sent; `--quick` needs no secret. Exit codes: 0 the credential works, 1 Entra refused
 //! it or could not be reached, 2 nothing was sent (a mistake or a usage error).
 //!
 //! This is the user's own process with their own secret, so the service's guards (allowed users,
@@ -19,7 +19,9 @@ use serde_json::json;
 
 use super::{KbArgs, load_engine, render};
 use crate::answer::{Question, answer};
-use crate::probe::{Cloud, CredentialInput, Mistake, Outcome, ProbeInput, Prober, ProberOptions, preflight};
+use crate::probe::{
+    AppStatus, Cloud, CredentialInput, Mistake, Outcome, ProbeInput, Prober, ProberOptions, Tenant, preflight,
+};
 
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
@@ -46,6 +48,10 @@ pub struct ProbeArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// No secret: only check that the tenant exists in the cloud and the app is registered in it
+    /// (shows as one failed sign-in in the app's sign-in logs).
+    #[arg(long, conflicts_with_all = ["cert", "key", "scope"])]
+    quick: bool,
 }
 
 fn parse_cloud(s: &str) -> Result<Cloud, String> {
@@ -53,6 +59,9 @@ fn parse_cloud(s: &str) -> Result<Cloud, String> {
 }
 
 pub fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
+    if args.quick {
+        return quick(&args);
+    }
     let credential = credential(&args)?;
     let input = ProbeInput {
         cloud: args.cloud,
@@ -66,17 +75,49 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
         Ok(ready) => ready,
         Err(mistakes) => return refused(&mistakes, args.json),
     };
-    let options = ProberOptions {
-        authority_override: std::env::var("ERRKB_PROBE_AUTHORITY_OVERRIDE").ok().filter(|v| !v.trim().is_empty()),
-        ..Default::default()
-    };
-    let prober = Prober::new(&options)?;
+    let prober = prober()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let outcome = runtime.block_on(prober.probe(&ready, now));
     let what = json!({"cloud": ready.cloud, "tenant": ready.tenant.as_str(), "client_id": ready.client_id, "credential": ready.credential.kind()});
     drop(ready);
     report(&args, &outcome, what)?;
     Ok(if matches!(outcome, Outcome::Valid(_)) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn prober() -> anyhow::Result<Prober> {
+    let options = ProberOptions {
+        authority_override: std::env::var("ERRKB_PROBE_AUTHORITY_OVERRIDE").ok().filter(|v| !v.trim().is_empty()),
+        ..Default::default()
+    };
+    Ok(Prober::new(&options)?)
+}
+
+/// `--quick`: tenant discovery and the app check, no secret. Exit 0 when the app is registered.
+fn quick(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
+    let mut mistakes = Vec::new();
+    let tenant = Tenant::parse(&args.tenant).map_err(|e| mistakes.push(Mistake::Tenant(e))).ok();
+    let client_id = args.client_id.trim().to_ascii_lowercase();
+    if !crate::probe::tenant::is_guid(&client_id) {
+        mistakes.push(Mistake::ClientIdNotGuid);
+    }
+    let Some(tenant) = tenant.filter(|_| mistakes.is_empty()) else { return refused(&mistakes, args.json) };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let report = runtime.block_on(prober()?.quick_check(args.cloud, &tenant, &client_id));
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut body = serde_json::to_value(&report)?;
+        body["lines"] = json!(report.lines());
+        body["guide"] = json!(report.guide_code());
+        writeln!(out, "{body}")?;
+    } else {
+        for line in report.lines() {
+            writeln!(out, "{line}")?;
+        }
+        if let Some(code) = report.guide_code() {
+            writeln!(out, "More: errkb ask {code}")?;
+        }
+    }
+    Ok(if matches!(report.app_status, AppStatus::Registered) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn credential(args: &ProbeArgs) -> anyhow::Result<CredentialInput> {
