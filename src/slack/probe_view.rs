@@ -11,7 +11,7 @@ use super::blocks::{Message, guide_url};
 use super::escape::{escape, link};
 use crate::http::probe::{LINK_TTL_SECS, ProbeSummary};
 use crate::kb::Guide;
-use crate::probe::{Cloud, Outcome, QuickReport};
+use crate::probe::{Cloud, EntraError, Outcome, QuickReport};
 
 /// Block ids of the quick-check modal's inputs; each input's action id is [`INPUT`].
 pub const BLOCK_TENANT: &str = "tenant";
@@ -81,11 +81,16 @@ pub fn summary_message(s: &ProbeSummary) -> Message {
         format!("• Tenant: {}", escape(&s.tenant)),
         format!("• Client ID: {}", escape(&s.client_id)),
     ];
-    if let Some(code) = aadsts(&s.outcome) {
-        lines.push(format!("• Entra error: AADSTS{code}"));
+    if let Some(e) = entra(&s.outcome) {
+        let code = e.code.map(|c| format!("AADSTS{c} ")).unwrap_or_default();
+        lines.push(format!("• Entra error: {code}({})", escape(&e.error)));
+        lines.push(format!("• Message: {}", escape(&e.message)));
+        if let Some(trace) = &e.trace_id {
+            lines.push(format!("• Trace ID: `{}`", escape(trace)));
+        }
     }
-    if let (Some((code, title)), Some(url)) = (&s.guide, &s.guide_url) {
-        lines.push(format!("• Guide: {}", link(url, &format!("{code}: {title}"))));
+    if let (Some((_, title)), Some(url)) = (&s.guide, &s.guide_url) {
+        lines.push(format!("• Guide: {}", link(url, title)));
     }
     Message {
         text: escape(&format!("Live check result: {}", s.outcome.summary())),
@@ -93,9 +98,9 @@ pub fn summary_message(s: &ProbeSummary) -> Message {
     }
 }
 
-fn aadsts(outcome: &Outcome) -> Option<u32> {
+fn entra(outcome: &Outcome) -> Option<&EntraError> {
     match outcome {
-        Outcome::Rejected(e) | Outcome::Unreachable { entra: Some(e), .. } => e.code,
+        Outcome::Rejected(e) | Outcome::Unreachable { entra: Some(e), .. } => Some(e),
         _ => None,
     }
 }

@@ -12,7 +12,7 @@ use super::card::{CONTENT_TYPE, VERSION};
 use super::text::{neutralise, safe_url};
 use crate::http::probe::{LINK_TTL_SECS, ProbeSummary};
 use crate::kb::Guide;
-use crate::probe::{Cloud, Outcome, QuickReport};
+use crate::probe::{Cloud, EntraError, Outcome, QuickReport};
 
 /// `Action.Submit` verb of the quick-check form; data `{verb, tenant, client_id, cloud}`.
 pub const VERB_QUICK_RUN: &str = "probe_quick_run";
@@ -75,11 +75,15 @@ pub fn quick_result_card(report: &QuickReport, guide: Option<&Guide>, public_url
 /// The summary of a probe run from a one-time link.
 pub fn summary_card(s: &ProbeSummary) -> Value {
     let mut facts = vec![fact("Cloud", s.cloud.as_str()), fact("Tenant", &s.tenant), fact("Client ID", &s.client_id)];
-    if let Some(code) = aadsts(&s.outcome) {
-        facts.push(fact("Entra error", &format!("AADSTS{code}")));
+    if let Some(e) = entra(&s.outcome) {
+        facts.push(fact("Entra error", &e.code.map(|c| format!("AADSTS{c} ({})", e.error)).unwrap_or(e.error.clone())));
+        facts.push(fact("Message", &e.message));
+        if let Some(trace) = &e.trace_id {
+            facts.push(fact("Trace ID", trace));
+        }
     }
-    if let Some((code, title)) = &s.guide {
-        facts.push(fact("Guide", &format!("{code}: {title}")));
+    if let Some((_, title)) = &s.guide {
+        facts.push(fact("Guide", title));
     }
     let body = vec![
         block("Live check result", true),
@@ -108,9 +112,9 @@ fn guide_action(guide: Option<&Guide>, public_url: &str) -> Option<Value> {
     safe_url(&url).map(|u| json!({"type": "Action.OpenUrl", "title": title, "url": u}))
 }
 
-fn aadsts(outcome: &Outcome) -> Option<u32> {
+fn entra(outcome: &Outcome) -> Option<&EntraError> {
     match outcome {
-        Outcome::Rejected(e) | Outcome::Unreachable { entra: Some(e), .. } => e.code,
+        Outcome::Rejected(e) | Outcome::Unreachable { entra: Some(e), .. } => Some(e),
         _ => None,
     }
 }
