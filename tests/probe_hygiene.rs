@@ -1,6 +1,7 @@
 //! Secret hygiene, with every log at TRACE (errkb, reqwest, hyper, sqlx): a failing and a passing
 //! probe through the one-time page leave neither the secret nor the access token in the logs, the
-//! pages, the summary sent to chat, any Debug output or the database files.
+//! pages, the summaries sent to chat (the real Slack notifier against a fake Slack API, and a
+//! recording notifier), any Debug output or the database files.
 
 mod common;
 #[path = "probe/fake.rs"]
@@ -71,13 +72,25 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         .await;
     let (success, token) = success_body(&["Directory.Read.All"]);
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(success)).mount(&fake).await;
-    let app = probe_app(&fake.uri(), &[]).await;
+    let slack_api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true, "ts": "1.2"})))
+        .mount(&slack_api)
+        .await;
+    let slack_url = format!("{}/api", slack_api.uri());
+    let slack_env = [
+        ("SLACK_SIGNING_SECRET", "hygiene-signing-secret"),
+        ("SLACK_BOT_TOKEN", "xoxb-hygiene-bot-token"),
+        ("ERRKB_SLACK_API_URL", slack_url.as_str()),
+    ];
+    let app = probe_app(&fake.uri(), &slack_env).await;
     let sink = Arc::new(ChatSink::default());
-    app.state.probe.as_ref().unwrap().register_notifier("slack", sink.clone());
+    app.state.probe.as_ref().unwrap().register_notifier("teams", sink.clone());
 
     let mut pages = String::new();
-    for expected in ["rejected", "valid"] {
-        let link = issue(&app, ALICE).await;
+    for (expected, platform, user) in [("rejected", "slack", ALICE), ("valid", "teams", BOB), ("valid", "slack", ALICE)]
+    {
+        let link = issue_on(&app, platform, user, r#"{"team":"T1","channel":"C1","user":"U0ALICE"}"#).await;
         pages.push_str(&get(&app, &link).await.1);
         let (status, body) = post(&app, &link, secret_form(TENANT, CLIENT, SECRET)).await;
         assert_eq!(status, 200);
@@ -86,8 +99,10 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
     }
     let chat = sink.clone();
     assert!(
-        common::eventually(std::time::Duration::from_secs(5), || async { chat.0.lock().unwrap().len() == 2 }).await
+        common::eventually(std::time::Duration::from_secs(5), || async { chat.0.lock().unwrap().len() == 1 }).await
     );
+    let posted = || async { slack_api.received_requests().await.unwrap_or_default().len() >= 2 };
+    assert!(common::eventually(std::time::Duration::from_secs(5), posted).await, "both Slack summaries were posted");
     let sent = fake.received_requests().await.unwrap();
     assert_eq!(form_of(&sent[0].body)["client_secret"], SECRET, "the secret did reach the fake Entra");
 
@@ -97,7 +112,11 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         log_text.contains("hyper") && log_text.contains("sqlx"),
         "TRACE logs of the HTTP client and the store were captured"
     );
-    let chat_text = sink.0.lock().unwrap().join("\n");
+    let mut chat_text = sink.0.lock().unwrap().join("\n");
+    for r in slack_api.received_requests().await.unwrap() {
+        chat_text.push_str(&String::from_utf8_lossy(&r.body));
+    }
+    assert!(chat_text.contains("Live check result"), "the Slack summaries were captured");
     let audit = format!("{:?}", app.state.store.probe_audit(10).await.unwrap());
     let input = ProbeInput {
         cloud: Cloud::Public,
@@ -128,5 +147,8 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         assert!(!text.contains(SECRET), "the secret is in the {place}");
         assert!(!text.contains(&token), "the access token is in the {place}");
         assert!(!text.contains(token.split('.').nth(1).unwrap()), "the token's claims segment is in the {place}");
+        for chat_secret in ["xoxb-hygiene-bot-token", "hygiene-signing-secret"] {
+            assert!(!text.contains(chat_secret), "a Slack credential is in the {place}");
+        }
     }
 }

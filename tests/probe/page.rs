@@ -27,10 +27,15 @@ pub async fn probe_app(fake: &str, extra: &[(&str, &str)]) -> TestApp {
 
 /// Issues a link for `user` on Slack; returns the token.
 pub async fn issue(app: &TestApp, user: &str) -> String {
+    issue_on(app, "slack", user, "{}").await
+}
+
+/// Issues a link for `user` on `platform` with the adapter's `reply` JSON; returns the token.
+pub async fn issue_on(app: &TestApp, platform: &str, user: &str, reply: &str) -> String {
     let probe = app.state.probe.as_ref().expect("probe is on");
-    let who = Requester { platform: "slack", user_id: user, user_name: &format!("{user}-name") };
+    let who = Requester { platform, user_id: user, user_name: &format!("{user}-name") };
     let url = probe
-        .issue_link(&app.state.store, &app.state.settings.public_url, &who, Some("AADSTS7000215"), "{}")
+        .issue_link(&app.state.store, &app.state.settings.public_url, &who, Some("AADSTS7000215"), reply)
         .await
         .expect("link issued");
     url.rsplit('/').next().unwrap().to_string()
