@@ -277,3 +277,40 @@ async fn the_quick_check_maps_discovery_and_the_app_check_answers() {
         assert!(report.lines().iter().any(|l| l.contains("usgov cloud")), "{:?}", report.lines());
     }
 }
+
+mod never_panics {
+    use errkb::probe::response::{interpret, parse_error};
+    use errkb::probe::{Tenant, check_secret};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn any_answer_bytes_and_status_give_an_outcome(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = interpret(status, Some("5"), &body, Some("s3cret"));
+        }
+
+        #[test]
+        fn any_description_parses_without_its_ids_and_without_the_secret(
+            description in "\\PC{0,200}", code in proptest::option::of(0u64..10_000_000)
+        ) {
+            let secret = "Xq38Q~secret";
+            let text = format!("{description} {secret} Trace ID: t Correlation ID: c");
+            let codes: Vec<u64> = code.into_iter().collect();
+            let body = serde_json::json!({"error": "invalid_client", "error_description": text, "error_codes": codes});
+            let e = parse_error(401, body.to_string().as_bytes(), Some(secret)).expect("an error body");
+            prop_assert!(!e.message.contains(secret));
+            prop_assert!(!e.message.contains("Trace ID:"));
+        }
+
+        #[test]
+        fn accepted_tenants_are_one_safe_path_segment(raw in "\\PC{0,80}") {
+            if let Ok(t) = Tenant::parse(&raw) {
+                prop_assert!(t.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'));
+                prop_assert!(!t.as_str().contains(".."));
+            }
+            let _ = check_secret(&raw);
+        }
+    }
+}
