@@ -20,7 +20,7 @@ use serde_json::json;
 use super::{KbArgs, load_engine, render};
 use crate::answer::{Question, answer};
 use crate::probe::{
-    AppStatus, Cloud, CredentialInput, Mistake, Outcome, ProbeInput, Prober, ProberOptions, Tenant, preflight,
+    AppStatus, Cloud, CredentialInput, Mistake, Outcome, ProbeInput, Prober, ProberOptions, check_app, preflight,
 };
 
 #[derive(Debug, Args)]
@@ -94,13 +94,10 @@ fn prober() -> anyhow::Result<Prober> {
 
 /// `--quick`: tenant discovery and the app check, no secret. Exit 0 when the app is registered.
 fn quick(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
-    let mut mistakes = Vec::new();
-    let tenant = Tenant::parse(&args.tenant).map_err(|e| mistakes.push(Mistake::Tenant(e))).ok();
-    let client_id = args.client_id.trim().to_ascii_lowercase();
-    if !crate::probe::tenant::is_guid(&client_id) {
-        mistakes.push(Mistake::ClientIdNotGuid);
-    }
-    let Some(tenant) = tenant.filter(|_| mistakes.is_empty()) else { return refused(&mistakes, args.json) };
+    let (tenant, client_id) = match check_app(&args.tenant, &args.client_id) {
+        Ok(app) => app,
+        Err(mistakes) => return refused(&mistakes, args.json),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let report = runtime.block_on(prober()?.quick_check(args.cloud, &tenant, &client_id));
     let mut out = std::io::stdout().lock();

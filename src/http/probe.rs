@@ -16,7 +16,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::config::ProbeConfig;
-use crate::probe::{Cloud, Mistake, Outcome, Prober, ProberError, ProberOptions, QuickReport, Ready, Tenant};
+use crate::probe::{
+    Cloud, Mistake, Outcome, Prober, ProberError, ProberOptions, QuickReport, Ready, Tenant, check_app,
+};
 use crate::store::{AuditRow, NewProbeLink, ProbeLink, Store, StoreError};
 
 /// How long a one-time link lives.
@@ -181,7 +183,7 @@ impl ProbeService {
         client_id: &str,
     ) -> Result<QuickReport, Refusal> {
         self.require_allowed(who)?;
-        let (tenant, client_id) = quick_input(tenant, client_id)?;
+        let (tenant, client_id) = check_app(tenant, client_id).map_err(Refusal::Mistakes)?;
         self.check_limits(store, who, &tenant).await?;
         let report = self.prober.quick_check(cloud, &tenant, &client_id).await;
         let outcome = format!("quick:{}", quick_kind(&report));
@@ -204,20 +206,6 @@ impl ProbeService {
             Some(n) => n.notify(&link.reply, summary).await,
             None => tracing::debug!(platform = %link.platform, "no chat adapter to send the probe summary to"),
         }
-    }
-}
-
-/// The quick check's two inputs, validated like the full probe's.
-fn quick_input(tenant: &str, client_id: &str) -> Result<(Tenant, String), Refusal> {
-    let mut mistakes = Vec::new();
-    let tenant = Tenant::parse(tenant).map_err(|e| mistakes.push(Mistake::Tenant(e))).ok();
-    let client_id = client_id.trim().to_ascii_lowercase();
-    if !crate::probe::tenant::is_guid(&client_id) {
-        mistakes.push(Mistake::ClientIdNotGuid);
-    }
-    match tenant {
-        Some(t) if mistakes.is_empty() => Ok((t, client_id)),
-        _ => Err(Refusal::Mistakes(mistakes)),
     }
 }
 

@@ -135,14 +135,27 @@ impl Mistake {
     }
 }
 
-/// Runs every pre-flight check at Unix time `now`; all mistakes are reported at once.
-pub fn preflight(input: ProbeInput, now: i64) -> Result<Ready, Vec<Mistake>> {
+/// The app to check: a validated tenant and a lower-case GUID client id, or every mistake in
+/// them (the quick check needs no more; the full probe checks this first).
+pub fn check_app(tenant: &str, client_id: &str) -> Result<(Tenant, String), Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let tenant = Tenant::parse(&input.tenant).map_err(|e| mistakes.push(e.into())).ok();
-    let client_id = input.client_id.trim().to_ascii_lowercase();
+    let tenant = Tenant::parse(tenant).map_err(|e| mistakes.push(e.into())).ok();
+    let client_id = client_id.trim().to_ascii_lowercase();
     if !is_guid(&client_id) {
         mistakes.push(Mistake::ClientIdNotGuid);
     }
+    match tenant {
+        Some(tenant) if mistakes.is_empty() => Ok((tenant, client_id)),
+        _ => Err(mistakes),
+    }
+}
+
+/// Runs every pre-flight check at Unix time `now`; all mistakes are reported at once.
+pub fn preflight(input: ProbeInput, now: i64) -> Result<Ready, Vec<Mistake>> {
+    let (app, mut mistakes) = match check_app(&input.tenant, &input.client_id) {
+        Ok(app) => (Some(app), Vec::new()),
+        Err(mistakes) => (None, mistakes),
+    };
     let scope = match input.scope.as_deref().map(str::trim) {
         None | Some("") => input.cloud.default_scope().to_string(),
         Some(s) => s.to_string(),
@@ -165,8 +178,8 @@ pub fn preflight(input: ProbeInput, now: i64) -> Result<Ready, Vec<Mistake>> {
             certificate(Certificate::from_pkcs12(data.expose_secret(), &password), now, &mut mistakes)
         }
     };
-    match (tenant, credential) {
-        (Some(tenant), Some(credential)) if mistakes.is_empty() => {
+    match (app, credential) {
+        (Some((tenant, client_id)), Some(credential)) if mistakes.is_empty() => {
             Ok(Ready { cloud: input.cloud, tenant, client_id, scope, credential })
         }
         _ => Err(mistakes),

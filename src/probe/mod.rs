@@ -21,7 +21,7 @@ pub mod tenant;
 pub use cert::{CertError, Certificate};
 pub use client::{MAX_RESPONSE_BYTES, Prober, ProberError, ProberOptions};
 pub use cloud::Cloud;
-pub use input::{Credential, CredentialInput, Field, Mistake, ProbeInput, Ready, check_secret, preflight};
+pub use input::{Credential, CredentialInput, Field, Mistake, ProbeInput, Ready, check_app, check_secret, preflight};
 pub use outcome::{EntraError, Outcome, Valid};
 pub use quick::{AppStatus, QuickReport, SIGN_IN_LOG_NOTE, TenantStatus};
 pub use tenant::{Tenant, TenantError};

@@ -19,7 +19,7 @@ use super::probe_view::{self, BLOCK_CLIENT_ID, BLOCK_CLOUD, BLOCK_TENANT, INPUT}
 use super::service::SlackApp;
 use crate::http::AppState;
 use crate::http::probe::{ProbeService, Refusal, Requester};
-use crate::probe::{Cloud, Tenant};
+use crate::probe::{Cloud, Mistake, check_app};
 
 /// The quick-check modal's callback id.
 pub const QUICK_CALLBACK: &str = "probe_quick";
@@ -86,13 +86,15 @@ pub fn view_submission(state: &AppState, slack: &Arc<SlackApp>, i: &Interaction)
     let client_id = input(&view, BLOCK_CLIENT_ID, "value");
     let cloud = input(&view, BLOCK_CLOUD, "selected_option").parse::<Cloud>().unwrap_or_default();
     let mut problems = serde_json::Map::new();
+    for mistake in check_app(&tenant, &client_id).err().unwrap_or_default() {
+        let (block, text) = match mistake {
+            Mistake::ClientIdNotGuid => (BLOCK_CLIENT_ID, probe_view::CLIENT_ID_NOT_GUID.to_string()),
+            other => (BLOCK_TENANT, other.to_string()),
+        };
+        problems.insert(block.into(), json!(text));
+    }
     if !probe.is_allowed("slack", &i.user.id) {
         problems.insert(BLOCK_TENANT.into(), json!(Refusal::NotAllowed.to_string()));
-    } else if let Err(e) = Tenant::parse(&tenant) {
-        problems.insert(BLOCK_TENANT.into(), json!(e.to_string()));
-    }
-    if !crate::probe::tenant::is_guid(&client_id.trim().to_ascii_lowercase()) {
-        problems.insert(BLOCK_CLIENT_ID.into(), json!(probe_view::CLIENT_ID_NOT_GUID));
     }
     if !problems.is_empty() {
         return errors(Value::Object(problems));
