@@ -92,23 +92,8 @@ impl Application {
             .await?
             .with_token_key(config.token_encryption_key.as_ref());
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
-        let state = AppState::new(Shared {
-            engine: Arc::new(EngineCell::new(engine)),
-            cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
-            json_cache: Arc::new(http::Cache::new(config.answer_cache_size)),
-            store: store.clone(),
-            query_log,
-            metrics: Arc::new(Metrics::default()),
-            settings: Arc::new(Settings {
-                public_url: config.public_url.clone(),
-                admin_token: config.admin_token.clone(),
-                user_hash_salt: config.user_hash_salt.clone(),
-                body_limit_bytes: config.body_limit_bytes,
-                request_timeout: config.request_timeout,
-            }),
-            probe: http::probe::ProbeService::from_config(&config.probe)?,
-        });
-        let mut background = vec![tokio::spawn(purge_events(store))];
+        let state = shared_state(&config, engine, store.clone(), query_log)?;
+        let mut background = vec![tokio::spawn(purge_expired(store))];
         if config.hot_reload {
             match http::reload::watch(dir, state.engine.clone(), state.metrics.clone()) {
                 Ok(task) => background.push(task),
@@ -163,6 +148,26 @@ impl Application {
     }
 }
 
+/// The state every handler shares, from the configuration and what start-up built.
+fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryLog) -> Result<AppState, AppError> {
+    Ok(AppState::new(Shared {
+        engine: Arc::new(EngineCell::new(engine)),
+        cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
+        json_cache: Arc::new(http::Cache::new(config.answer_cache_size)),
+        store,
+        query_log,
+        metrics: Arc::new(Metrics::default()),
+        settings: Arc::new(Settings {
+            public_url: config.public_url.clone(),
+            admin_token: config.admin_token.clone(),
+            user_hash_salt: config.user_hash_salt.clone(),
+            body_limit_bytes: config.body_limit_bytes,
+            request_timeout: config.request_timeout,
+        }),
+        probe: http::probe::ProbeService::from_config(&config.probe)?,
+    }))
+}
+
 /// Start-up load: broken guides are skipped with a warning (a reload is stricter).
 fn load_engine(dir: PathBuf) -> Result<Engine, AppError> {
     let report = load_dir(&dir)?;
@@ -177,7 +182,8 @@ fn load_engine(dir: PathBuf) -> Result<Engine, AppError> {
     Ok(engine)
 }
 
-async fn purge_events(store: Store) {
+/// Every 10 minutes: expired event claims, and probe links and rate windows older than a day.
+async fn purge_expired(store: Store) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
