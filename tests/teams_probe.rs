@@ -5,11 +5,14 @@
 //! came from a channel), never in the channel; anyone else a refusal and no link; the quick
 //! check's form, its refusals before anything reaches Entra, and its result; the notifier.
 
+#[path = "fakes/bot_framework.rs"]
+mod bot_framework;
 mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bot_framework::microsoft;
 use errkb::http::probe::{ProbeSummary, Requester};
 use errkb::probe::{Cloud, EntraError, Outcome, SIGN_IN_LOG_NOTE};
 use errkb::teams::TeamsApp;
@@ -19,44 +22,15 @@ use errkb::teams::clock::Clock;
 use errkb::teams::connector::{Connector, RetryPolicy};
 use errkb::teams::service::Bot;
 use errkb::teams::token::TokenSource;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const APP_ID: &str = "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11";
 const TENANT_GUID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 const CHANNEL: &str = "19:chan@thread.skype;messageid=42";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/teams/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-/// A wiremock Bot Framework: OpenID metadata, keys, token endpoint and connector.
-async fn microsoft() -> MockServer {
-    let server = MockServer::start().await;
-    let keys: Value = serde_json::from_str(&fixture("test-keys.jwk.json")).unwrap();
-    let jwk = json!({"kty": "RSA", "kid": "key-a", "n": keys["test-key-a"]["n"], "e": keys["test-key-a"]["e"], "endorsements": ["msteams"]});
-    let meta = json!({"issuer": "https://api.botframework.com", "jwks_uri": format!("{}/keys", server.uri())});
-    let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
-    Mock::given(method("GET")).and(path("/meta")).respond_with(ok(meta)).mount(&server).await;
-    Mock::given(method("GET")).and(path("/keys")).respond_with(ok(json!({"keys": [jwk]}))).mount(&server).await;
-    let token = json!({"access_token": "bot-token", "expires_in": 3600});
-    Mock::given(method("POST")).and(path("/tenant-1/oauth2/v2.0/token")).respond_with(ok(token)).mount(&server).await;
-    Mock::given(method("POST"))
-        .and(path("/v3/conversations"))
-        .respond_with(ok(json!({"id": "a:personal-new"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex("^/v3/conversations/.+/activities(/.+)?$"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "reply-1"})))
-        .mount(&server)
-        .await;
-    server
-}
 
 /// A fake Entra: discovery 200, the token endpoint 401 with AADSTS7000215.
 async fn fake_entra() -> MockServer {
@@ -115,12 +89,7 @@ async fn start(probe: bool) -> Bench {
 }
 
 fn token(service_url: &str) -> String {
-    let now = Clock::system().now();
-    let claims = json!({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": service_url, "nbf": now - 10, "exp": now + 600});
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("key-a".into());
-    let key = EncodingKey::from_rsa_pem(fixture("test-key-a.pem").as_bytes()).unwrap();
-    format!("Bearer {}", encode(&header, &claims, &key).unwrap())
+    bot_framework::bearer(APP_ID, service_url)
 }
 
 impl Bench {

@@ -2,6 +2,8 @@
 //! endpoint and replies posted to a wiremock connector; `POST /teams/webhook` with HMAC; the
 //! anonymous mode's loopback rule; bad input answered with a bare 4xx.
 
+#[path = "fakes/bot_framework.rs"]
+mod bot_framework;
 mod common;
 
 use std::net::SocketAddr;
@@ -10,6 +12,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use bot_framework::microsoft;
 use errkb::config::TeamsConfig;
 use errkb::teams::auth::ChannelAuth;
 use errkb::teams::clock::Clock;
@@ -19,50 +22,13 @@ use errkb::teams::token::TokenSource;
 use errkb::teams::webhook_auth::WebhookKey;
 use errkb::teams::{TeamsApp, TeamsOptions, TeamsSetupError};
 use hmac::{Hmac, Mac};
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 const APP_ID: &str = "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11";
 const WEBHOOK_SECRET: &str = "ZXJya2Igb3V0Z29pbmcgd2ViaG9vayB0ZXN0IGtleSwgMzIrIGJ5dGVzIGxvbmc=";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/teams/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-/// A wiremock playing the Bot Framework: OpenID metadata, keys, token endpoint, connector.
-async fn microsoft() -> MockServer {
-    let server = MockServer::start().await;
-    let keys: Value = serde_json::from_str(&fixture("test-keys.jwk.json")).unwrap();
-    let jwk = json!({"kty": "RSA", "kid": "key-a", "n": keys["test-key-a"]["n"], "e": keys["test-key-a"]["e"], "endorsements": ["msteams"]});
-    let meta = json!({"issuer": "https://api.botframework.com", "jwks_uri": format!("{}/keys", server.uri())});
-    Mock::given(method("GET"))
-        .and(path("/meta"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(meta))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/keys"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [jwk]})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/tenant-1/oauth2/v2.0/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"access_token": "bot-token", "expires_in": 3600})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex("^/v3/conversations/.+/activities/.+$"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "reply-1"})))
-        .mount(&server)
-        .await;
-    server
-}
 
 fn teams_app(ms: &MockServer) -> TeamsApp {
     let clock = Clock::system();
@@ -89,12 +55,7 @@ async fn serve(teams: TeamsApp) -> (String, common::TestApp) {
 }
 
 fn token(service_url: &str) -> String {
-    let now = Clock::system().now();
-    let claims = json!({"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": service_url, "nbf": now - 10, "exp": now + 600});
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("key-a".into());
-    let key = EncodingKey::from_rsa_pem(fixture("test-key-a.pem").as_bytes()).unwrap();
-    format!("Bearer {}", encode(&header, &claims, &key).unwrap())
+    bot_framework::bearer(APP_ID, service_url)
 }
 
 fn activity(service_url: &str, extra: Value) -> Value {
