@@ -238,6 +238,8 @@ async fn the_request_is_a_client_credentials_form_post_to_the_tenant_token_path(
 
 #[test]
 fn without_an_override_the_url_is_the_fixed_https_host_of_the_cloud() {
+    assert_eq!(ProberOptions::default().timeout, Duration::from_secs(10));
+    assert_eq!(MAX_RESPONSE_BYTES, 64 * 1024);
     let prober = Prober::new(&ProberOptions::default()).unwrap();
     let tenant = errkb::probe::Tenant::parse(TENANT).unwrap();
     for (cloud, host) in [
