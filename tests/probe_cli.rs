@@ -88,6 +88,9 @@ async fn each_pre_flight_mistake_exits_2_names_the_mistake_and_sends_nothing() {
         assert_eq!(body["outcome"], "refused");
         assert_eq!(body["sent"], false);
         assert!(body["mistakes"].as_array().unwrap().iter().any(|m| m["code"] == code), "{code}: {body}");
+        if code == "client_id_not_guid" {
+            assert_eq!(body["mistakes"][0]["field"], "client_id");
+        }
     }
     assert!(server.received_requests().await.unwrap().is_empty(), "nothing may reach Entra");
 }

@@ -41,12 +41,20 @@ async fn seed(app: &common::TestApp) {
     common::eventually(Duration::from_secs(5), || async { store.query_count().await.unwrap_or(0) >= 7 }).await;
 }
 
+/// Debian's Chromium and playwright-core are installed (else a skip message).
+fn browser_ready(script_dir: &Path) -> bool {
+    let ready = Path::new("/usr/bin/chromium").exists() && script_dir.join("node_modules/playwright-core").exists();
+    if !ready {
+        eprintln!("skipping the browser test: needs /usr/bin/chromium and `npm ci --prefix tests/browser`");
+    }
+    ready
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pasted_error_submitted_in_a_real_browser_shows_the_guide_title_and_numbered_steps() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script_dir = root.join("tests/browser");
-    if !Path::new("/usr/bin/chromium").exists() || !script_dir.join("node_modules/playwright-core").exists() {
-        eprintln!("skipping the browser test: needs /usr/bin/chromium and `npm ci --prefix tests/browser`");
+    if !browser_ready(&script_dir) {
         return;
     }
     let app = spawn(Options::default()).await;
@@ -70,8 +78,7 @@ async fn a_pasted_error_submitted_in_a_real_browser_shows_the_guide_title_and_nu
 async fn the_probe_page_filled_in_a_real_browser_shows_mistakes_then_the_outcome_from_the_fake_entra() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script_dir = root.join("tests/browser");
-    if !Path::new("/usr/bin/chromium").exists() || !script_dir.join("node_modules/playwright-core").exists() {
-        eprintln!("skipping the browser test: needs /usr/bin/chromium and `npm ci --prefix tests/browser`");
+    if !browser_ready(&script_dir) {
         return;
     }
     let fake = wiremock::MockServer::start().await;

@@ -163,7 +163,7 @@ fn refused(mistakes: &[Mistake], json: bool) -> anyhow::Result<ExitCode> {
     if json {
         let list: Vec<_> = mistakes
             .iter()
-            .map(|m| json!({"code": m.code(), "field": format!("{:?}", m.field()).to_lowercase(), "message": m.to_string()}))
+            .map(|m| json!({"code": m.code(), "field": m.field().as_str(), "message": m.to_string()}))
             .collect();
         writeln!(out, "{}", json!({"outcome": "refused", "sent": false, "mistakes": list}))?;
     } else {

@@ -139,8 +139,7 @@ impl Certificate {
 
     fn new(der: Vec<u8>, key: PrivateKey) -> Result<Certificate, CertError> {
         let (_, x509) = X509Certificate::from_der(&der).map_err(|e| CertError::Unreadable(e.to_string()))?;
-        let pair = key.pair()?;
-        if public_key_of(&der)? != pair.public().as_ref() {
+        if x509.public_key().subject_public_key.data.as_ref() != key.pair()?.public().as_ref() {
             return Err(CertError::KeyMismatch);
         }
         let thumbprint = Sha1::digest(&der).iter().map(|b| format!("{b:02X}")).collect();

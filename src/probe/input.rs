@@ -107,6 +107,19 @@ pub enum Mistake {
     Certificate(#[from] CertError),
 }
 
+impl Field {
+    /// The form field's name (`tenant`, `client_id`, `secret`, `certificate`, `scope`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Tenant => "tenant",
+            Field::ClientId => "client_id",
+            Field::Secret => "secret",
+            Field::Certificate => "certificate",
+            Field::Scope => "scope",
+        }
+    }
+}
+
 impl Mistake {
     pub fn field(&self) -> Field {
         match self {

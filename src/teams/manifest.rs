@@ -24,7 +24,7 @@ pub enum ManifestError {
 /// The manifest for this bot and public URL.
 pub fn manifest(app_id: &str, url: &str) -> Result<Value, ManifestError> {
     let app_id = app_id.trim().to_ascii_lowercase();
-    if !is_guid(&app_id) {
+    if !crate::probe::tenant::is_guid(&app_id) {
         return Err(ManifestError::AppId);
     }
     let parsed = url::Url::parse(url.trim()).map_err(|_| ManifestError::Url)?;
@@ -45,12 +45,6 @@ pub fn manifest(app_id: &str, url: &str) -> Result<Value, ManifestError> {
 pub fn package(app_id: &str, url: &str) -> Result<Vec<u8>, ManifestError> {
     let manifest = serde_json::to_vec_pretty(&manifest(app_id, url)?).map_err(|_| ManifestError::Template)?;
     Ok(stored_zip(&[("manifest.json", &manifest), ("color.png", COLOR_PNG), ("outline.png", OUTLINE_PNG)]))
-}
-
-fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Width and height from a PNG's IHDR chunk, and whether it has an alpha channel.
