@@ -36,6 +36,12 @@ struct Entry {
     aliases: Vec<String>,
     #[serde(default)]
     legacy_codes: Vec<Code>,
+    #[serde(default)]
+    messages: Vec<String>,
+    #[serde(default)]
+    pick_if: Option<String>,
+    #[serde(default)]
+    sources: Vec<String>,
 }
 
 /// A catalog file that could not be read; `line` is 1-based.
@@ -104,6 +110,9 @@ impl Entry {
                 tags: Vec::new(),
                 category: self.category,
                 who_fixes: self.who_fixes,
+                messages: self.messages,
+                pick_if: self.pick_if,
+                sources: self.sources,
             },
             source: source.to_path_buf(),
             line,

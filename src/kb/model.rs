@@ -46,6 +46,16 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     pub category: Option<String>,
     pub who_fixes: Option<String>,
+    /// Entra's own message texts for this code, quoted verbatim with `{placeholder}` holes
+    /// (`The redirect URI '{redirectUri}' specified in the request does not match ...`). They are
+    /// the server's output, matched in pastes with or without the code.
+    pub messages: Vec<String>,
+    /// One line telling this guide apart from its neighbours: "this one if ..." (shown when an
+    /// answer offers several candidates).
+    pub pick_if: Option<String>,
+    /// Where the code was seen (for codes outside Microsoft's error-code page): a doc, a library
+    /// source, an issue thread.
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
