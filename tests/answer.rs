@@ -31,14 +31,14 @@ fn an_exact_code_is_found_by_code() {
 }
 
 #[test]
-fn a_legacy_code_leads_to_the_guide_that_replaced_it() {
-    let a = ask("AADSTS90014: The required field 'client_id' is missing");
+fn an_old_number_alone_answers_by_its_own_entry_with_the_guide_that_took_it_over_next() {
+    let a = ask("AADSTS90014");
     let best = &a.hits()[0];
-    assert_eq!(best.guide.code.as_str(), "AADSTS900144");
-    assert_eq!(best.matched, Match::Legacy);
+    assert_eq!(best.guide.code.as_str(), "AADSTS90014");
+    assert_eq!(best.matched, Match::Code);
     assert!(
-        a.hits().iter().any(|h| h.guide.code.as_str() == "AADSTS90014"),
-        "the old code's own entry stays as an alternative"
+        a.hits().iter().any(|h| h.guide.code.as_str() == "AADSTS900144" && h.matched == Match::Legacy),
+        "the guide that now covers the condition stays as an alternative"
     );
 }
 

@@ -1,10 +1,13 @@
 //! CORE: answers. A validated [`Question`] in, a platform-neutral [`Answer`] out:
 //! `Found {guide, alternatives}`, `Ambiguous {candidates}` or `NotFound {code, suggestions}`.
 //!
-//! Owns the answering policy: exact code first, then a legacy code, else free text with typo
-//! tolerance; near-miss codes become "did you mean". Knows nothing of Slack, Teams, HTML or HTTP;
-//! adapters render an `Answer` their own way. Also owns the JSON shape of `errkb ask --json`.
+//! Owns the answering policy: exact code first, then a legacy code, with Entra's own message text
+//! as evidence (an old number with another code's wording leads with that code; an uncovered
+//! number or no number at all is answered by the message), else free text with typo tolerance;
+//! near-miss codes become "did you mean". Knows nothing of Slack, Teams, HTML or HTTP; adapters
+//! render an `Answer` their own way. Also owns the JSON shape of `errkb ask --json`.
 
+mod evidence;
 mod json;
 mod question;
 
@@ -24,6 +27,8 @@ pub enum Match {
     Code,
     /// The query named an older code that the guide now covers.
     Legacy,
+    /// Entra's own message text for the guide's code is in the query (with or without a code).
+    Message,
     /// Free-text relevance, or a near-miss code suggestion.
     Text,
 }
@@ -42,12 +47,24 @@ pub enum Outcome {
     NotFound { code: Option<Code>, suggestions: Vec<Hit> },
 }
 
+/// Why the lead guide is not the one the pasted number names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The number has an entry of its own, but its wording is what Entra now reports under the
+    /// lead guide's code (ADAL-era `AADSTS50012: Invalid client secret is provided.`).
+    OldWording { asked: Code },
+    /// The knowledge base has no entry for the number; the wording matched the lead guide.
+    NumberNotCovered { asked: Code },
+}
+
 /// The answer to one question.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub query: String,
     pub detected: Vec<Code>,
     pub outcome: Outcome,
+    /// Set when the lead guide was chosen by the message over the number.
+    pub reason: Option<Reason>,
 }
 
 /// Free-text hits closer than this ratio to the best one make the answer ambiguous.
@@ -69,6 +86,9 @@ impl Answer {
 
     /// The code the answer is about: the lead detected code, else the best guide's.
     pub fn lead_code(&self) -> Option<&Code> {
+        if let Some(Reason::NumberNotCovered { asked }) = &self.reason {
+            return Some(asked);
+        }
         match &self.outcome {
             Outcome::NotFound { code: Some(code), .. } => Some(code),
             Outcome::Found { best, .. } if best.matched != Match::Text => Some(&best.guide.code),
@@ -79,6 +99,27 @@ impl Answer {
     /// The official lookup URL for the lead code, when its family has one.
     pub fn lookup_url(&self) -> Option<String> {
         self.lead_code().and_then(Code::lookup_url)
+    }
+
+    /// One plain sentence saying why the lead guide is the answer, when it is not simply the
+    /// pasted number's own entry or a free-text match. Renderers escape it for their surface.
+    pub fn why(&self) -> Option<String> {
+        let Outcome::Found { best, .. } = &self.outcome else { return None };
+        let code = &best.guide.code;
+        match (&self.reason, best.matched) {
+            (Some(Reason::OldWording { asked }), _) => Some(format!(
+                "{asked} with this wording is what Entra now reports as {code}, so {code} comes first; {asked}'s own entry is next."
+            )),
+            (Some(Reason::NumberNotCovered { asked }), _) => Some(format!(
+                "{asked} itself is not covered here yet, but the message you pasted is Entra's message for {code}."
+            )),
+            (None, Match::Message) => Some(format!("Matched by Entra's own message for {code}.")),
+            (None, Match::Legacy) => {
+                let asked = self.detected.iter().find(|c| best.guide.meta.legacy_codes.contains(c))?;
+                Some(format!("You asked about {asked}, an older code now covered by {code}."))
+            }
+            (None, Match::Code | Match::Text) => None,
+        }
     }
 
     /// A short label for logs and metrics: `found`, `ambiguous` or `not_found`.
@@ -94,19 +135,29 @@ impl Answer {
 /// Answers a question from the engine. `limit` caps the guides in the answer (at least 1).
 pub fn answer(engine: &Engine, question: &Question, limit: usize) -> Answer {
     let limit = limit.max(1);
-    let detected = engine.detect(question.text());
+    let understood = engine.understand(question.text());
+    let detected = &understood.detected;
     let codes: Vec<Code> = detected.iter().map(|d| d.code.clone()).collect();
-    let outcome =
-        by_code(engine, question, &detected, limit).unwrap_or_else(|| by_text(engine, question, &detected, limit));
-    Answer { query: question.text().to_string(), detected: codes, outcome }
+    let by_number = by_code(engine, question, detected, limit);
+    let (outcome, reason) = match evidence::weigh(&understood, by_number, limit) {
+        Some(weighed) => weighed,
+        None => (by_text(engine, question, detected, limit), None),
+    };
+    Answer { query: question.text().to_string(), detected: codes, outcome, reason }
 }
 
 /// Exact and legacy matches for the detected codes. The lead is chosen by, in order: written
-/// with its prefix (or under an error-code key) rather than bare; a full guide rather than a
-/// short entry (so a full guide that lists an old code as legacy beats the old code's short
-/// entry); not on a DEBUG/INFO log line; first in the text; an exact match before a legacy one;
-/// and, when an old code now maps to several guides, the one the rest of the text fits best.
-fn by_code(engine: &Engine, question: &Question, detected: &[Detected], limit: usize) -> Option<Outcome> {
+/// with its prefix (or under an error-code key) rather than bare; a code with a full guide of its
+/// own rather than one with a short entry or none; not on a DEBUG/INFO log line; first in the
+/// text; the code's own entry before guides that list it as legacy (an old number keeps its own
+/// meaning: its wording, weighed in `evidence`, decides when another guide leads); and, when an
+/// old code now maps to several guides, the one the rest of the text fits best.
+fn by_code<'a>(
+    engine: &Engine,
+    question: &Question,
+    detected: &'a [Detected],
+    limit: usize,
+) -> Option<evidence::ByNumber<'a>> {
     let mut hits: Vec<(usize, Hit)> = Vec::new();
     for (pos, d) in detected.iter().enumerate() {
         if let Some(guide) = engine.get(d.code.key()) {
@@ -123,20 +174,21 @@ fn by_code(engine: &Engine, question: &Question, detected: &[Detected], limit: u
         Vec::new()
     };
     let rank = |g: &Guide| text_rank.iter().position(|k| k == g.code.key()).unwrap_or(usize::MAX);
+    // A code without a full guide of its own (a short entry, or only an older number) yields to
+    // one with a full guide; within one code, its own entry comes before guides that took it over.
+    let own_short = |d: &Detected| engine.get(d.code.key()).is_none_or(|g| g.is_short());
     hits.sort_by_key(|(pos, hit)| {
         let d = &detected[*pos];
-        (!d.prefixed, hit.guide.is_short(), d.quiet, *pos, hit.matched != Match::Code, rank(&hit.guide))
+        (!d.prefixed, own_short(d), d.quiet, *pos, hit.matched != Match::Code, hit.guide.is_short(), rank(&hit.guide))
     });
+    let asked = &detected[hits.first()?.0];
     let mut unique: Vec<Hit> = Vec::new();
     for (_, hit) in hits {
         push_unique(&mut unique, hit);
     }
-    if unique.is_empty() {
-        return None;
-    }
     unique.truncate(limit);
     let best = unique.remove(0);
-    Some(Outcome::Found { best, alternatives: unique })
+    Some(evidence::ByNumber { outcome: Outcome::Found { best, alternatives: unique }, asked })
 }
 
 /// Free-text relevance; an unknown code becomes "not found" with near-miss suggestions.

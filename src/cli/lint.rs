@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::kb::lint_dir;
+use crate::kb::{lint_report, load_dir};
+use crate::search::message_overlaps;
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
@@ -21,7 +22,11 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let Some(dir) = crate::config::resolve_kb_dir(args.dir.as_deref()) else {
         anyhow::bail!("no knowledge base found: pass a directory");
     };
-    let report = lint_dir(&dir)?;
+    let loaded = load_dir(&dir)?;
+    let overlaps = message_overlaps(&loaded.guides);
+    let mut report = lint_report(loaded);
+    report.findings.extend(overlaps);
+    report.findings.sort_by(|a, b| (&a.path, a.line, a.rule).cmp(&(&b.path, b.line, b.rule)));
     if args.json {
         let json = serde_json::json!({
             "guides": report.guides,

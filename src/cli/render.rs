@@ -70,6 +70,7 @@ fn guide(out: &mut String, hit: &Hit, base: &str, style: &Style) {
     let how = match hit.matched {
         Match::Code => "matched by code",
         Match::Legacy => "matched by an older code this guide now covers",
+        Match::Message => "matched by Entra's own message",
         Match::Text => "best match for your words",
     };
     let short = if g.is_short() { "short entry; " } else { "" };

@@ -108,6 +108,7 @@ mod tests {
             query: text.to_string(),
             detected: Vec::new(),
             outcome: Outcome::NotFound { code: None, suggestions: Vec::new() },
+            reason: None,
         }
     }
 

@@ -2,13 +2,16 @@
 //!
 //! Errors (a guide that misleads or cannot serve): no code in the title, a duplicate code, no
 //! resolution steps, a malformed or non-https link. Warnings (a guide that could be better):
-//! docs.microsoft.com links, no causes, no references, leftover mojibake. Load findings come from
+//! docs.microsoft.com links, no causes, no references, leftover mojibake. Message templates must
+//! parse (`bad-template`) and hold no trace ids; whether one also matches another entry's message
+//! is search's to tell (`search::message_overlaps`), added by the `errkb lint` command. Load findings come from
 //! the loader; this module adds the per-guide content checks. Knows nothing of the index.
 
 use std::path::Path;
 
 use super::load::{Finding, LoadError, LoadReport, Severity, load_dir};
 use super::model::{Guide, GuideKind, Link, SectionKind};
+use super::template::MessageTemplate;
 
 /// Loads and lints a whole knowledge base; findings sorted by path and line.
 pub fn lint_dir(root: &Path) -> Result<LintReport, LoadError> {
@@ -54,6 +57,9 @@ pub fn lint_guide(guide: &Guide) -> Vec<Finding> {
     for link in guide.links() {
         out.extend(lint_link(path, guide.line, &link));
     }
+    for message in &guide.meta.messages {
+        out.extend(lint_template(path, guide.line, message));
+    }
     if guide.kind == GuideKind::Full {
         let wanted = [
             (SectionKind::Causes, "no-causes", "no causes section (`Common Issues that Cause This Error`)"),
@@ -66,6 +72,19 @@ pub fn lint_guide(guide: &Guide) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A message template must parse, and should hold the server's message only, not the ids after it.
+fn lint_template(path: &Path, line: usize, message: &str) -> Option<Finding> {
+    let shown: String = message.chars().take(60).collect();
+    if let Err(e) = MessageTemplate::parse(message) {
+        return Some(Finding::error(path, line, "bad-template", format!("message template {shown:?}: {e}")));
+    }
+    let lower = message.to_lowercase();
+    ["trace id", "correlation id", "timestamp:"].iter().find(|w| lower.contains(*w)).map(|w| {
+        let msg = format!("message template {shown:?} includes {w:?}: keep the server's message only");
+        Finding::warning(path, line, "template-ids", msg)
+    })
 }
 
 fn lint_link(path: &Path, guide_line: usize, link: &Link) -> Option<Finding> {

@@ -11,6 +11,7 @@ mod load;
 mod model;
 pub mod mojibake;
 mod parse;
+mod template;
 
 pub use catalog::{CatalogError, parse_catalog, who_fixes_sentence};
 pub use code::{Code, match_key};
@@ -18,3 +19,4 @@ pub use lint::{LintReport, lint_dir, lint_guide, lint_report};
 pub use load::{Finding, LoadError, LoadReport, Severity, load_dir};
 pub use model::{Block, FrontMatter, Guide, GuideKind, Item, Link, Section, SectionKind, Span, plain};
 pub use parse::{ParseError, parse_guide, split_title};
+pub use template::{MIN_TEMPLATE_WORDS, MessageTemplate, TemplateError, word_spans, words};

@@ -89,6 +89,26 @@ static KEYED: LazyLock<Regex> = LazyLock::new(|| {
 static HEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b0x([0-9a-f]{8})\b").unwrap());
 static QUIET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:DEBUG|INFO|TRACE|VERBOSE|DBG)\b|(?i:level=(?:debug|info|trace))").unwrap());
+static ENTITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});").unwrap());
+const NAMED_ENTITIES: &[(&str, char)] = &[
+    ("quot", '"'),
+    ("apos", '\''),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("amp", '&'),
+    ("nbsp", ' '),
+    ("rsquo", '\u{2019}'),
+    ("lsquo", '\u{2018}'),
+    ("ldquo", '\u{201C}'),
+    ("rdquo", '\u{201D}'),
+    ("hellip", '\u{2026}'),
+    ("ndash", '\u{2013}'),
+    ("mdash", '\u{2014}'),
+];
+/// A prefix that is almost `AADSTS` (`ADSTS`, `AADST`, `AASTS`, `AAD STS`) before 5 to 7 digits.
+static NEAR_PREFIXED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b([a-z]{2,4}[ _\-]?[a-z]{1,4})[\s_:#\-\p{Pd}]*(\d{5,7})\b").unwrap());
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").unwrap());
 static WORDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}]+").unwrap());
 
@@ -125,7 +145,45 @@ pub fn normalise(text: &str) -> String {
     }
     let out = ESCAPES.replace_all(&out, " ");
     let out = ESCAPED_QUOTE.replace_all(&out, "\"");
-    out.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    let out = decode_entities(&decode_entities(&out));
+    fold_width(&out)
+}
+
+/// Decodes HTML character references: numeric (`&#39;`, `&#x27;`) and the named ones pasted text
+/// carries. Anything else, a stray `&` included, is left as it is.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    ENTITY
+        .replace_all(text, |c: &regex::Captures| {
+            let name = &c[1];
+            let decoded = match name.strip_prefix('#') {
+                Some(num) => match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse().ok(),
+                }
+                .and_then(char::from_u32)
+                .filter(|c| !c.is_control() || c.is_whitespace()),
+                None => NAMED_ENTITIES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c),
+            };
+            decoded.map_or_else(|| c[0].to_string(), String::from)
+        })
+        .into_owned()
+}
+
+/// Full-width forms (`ＡＡＤＳＴＳ５００１１`) and the ideographic space, as their ASCII equivalents.
+fn fold_width(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .collect()
 }
 
 /// The words of a query worth scoring: decoded, with GUIDs, timestamps and ids blanked out.
@@ -144,14 +202,29 @@ fn mask(text: &str) -> String {
 
 /// Every code in `text`, deduplicated, in order of appearance.
 pub fn extract(text: &str, vocab: &Vocabulary) -> Vec<Detected> {
-    let normal = normalise(text);
-    let masked = mask(&normal);
+    extract_normalised(&normalise(text), vocab)
+}
+
+/// [`extract`] on text that has already been through [`normalise`].
+pub fn extract_normalised(normal: &str, vocab: &Vocabulary) -> Vec<Detected> {
+    let masked = mask(normal);
     let mut found = Vec::new();
     for m in PREFIXED.captures_iter(&masked) {
         let digits = &m[1];
         if (3..=9).contains(&digits.len()) {
             found.push(Detected {
                 code: Code::aadsts(digits),
+                prefixed: true,
+                at: m.get(0).unwrap().start(),
+                quiet: false,
+            });
+        }
+    }
+    for m in NEAR_PREFIXED.captures_iter(&masked) {
+        let letters: String = m[1].chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
+        if letters == "aadsts" || crate::search::one_edit_apart(&letters, "aadsts") {
+            found.push(Detected {
+                code: Code::aadsts(&m[2]),
                 prefixed: true,
                 at: m.get(0).unwrap().start(),
                 quiet: false,

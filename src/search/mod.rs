@@ -6,16 +6,18 @@
 
 mod extract;
 mod index;
+mod message;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use extract::{Detected, Vocabulary, extract, normalise, text_for_search};
+pub use extract::{Detected, Vocabulary, extract, extract_normalised, normalise, text_for_search};
 pub use index::IndexError;
 use index::TextIndex;
+pub use message::{MIN_PARTIAL_WORDS, MessageHit, MessageIndex, message_overlaps};
 
-use crate::kb::{Code, Guide, GuideKind};
+use crate::kb::{Code, Guide, GuideKind, MessageTemplate};
 
 /// Guides, their codes and the text index, built once and shared read-only.
 pub struct Engine {
@@ -24,6 +26,15 @@ pub struct Engine {
     legacy: HashMap<String, Vec<usize>>,
     vocab: Vocabulary,
     text: TextIndex,
+    messages: MessageIndex,
+}
+
+/// What a question says once decoded: the codes in it and the Entra messages it quotes.
+#[derive(Debug, Clone)]
+pub struct Understood {
+    pub detected: Vec<Detected>,
+    /// Message matches, best first; offsets are comparable with [`Detected::at`].
+    pub messages: Vec<(Arc<Guide>, MessageHit)>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -62,8 +73,14 @@ impl Engine {
         }
         let codes = guides.iter().map(|g| &g.code).chain(guides.iter().flat_map(|g| &g.meta.legacy_codes));
         let vocab = Vocabulary::new(codes);
+        let templates: Vec<(usize, MessageTemplate)> = guides
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.meta.messages.iter().filter_map(move |m| Some((i, MessageTemplate::parse(m).ok()?))))
+            .collect();
+        let messages = MessageIndex::build(templates.iter().map(|(i, t)| (*i, t)));
         let guides = guides.into_iter().map(Arc::new).collect();
-        Engine { guides, by_key, legacy, vocab, text }
+        Engine { guides, by_key, legacy, vocab, text, messages }
     }
 
     pub fn guides(&self) -> &[Arc<Guide>] {
@@ -98,6 +115,19 @@ impl Engine {
         extract(text, &self.vocab)
     }
 
+    /// The codes and Entra messages in `text`, decoded once.
+    pub fn understand(&self, text: &str) -> Understood {
+        let normal = normalise(text);
+        let detected = extract_normalised(&normal, &self.vocab);
+        let messages = self.messages.find(&normal).into_iter().map(|h| (self.guides[h.guide].clone(), h)).collect();
+        Understood { detected, messages }
+    }
+
+    /// Guides whose Entra message appears in `text`, best first.
+    pub fn find_messages(&self, text: &str) -> Vec<(&Arc<Guide>, MessageHit)> {
+        self.messages.find(&normalise(text)).into_iter().map(|h| (&self.guides[h.guide], h)).collect()
+    }
+
     /// Free-text search: guides with their scores, best first.
     pub fn search_text(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, f32)> {
         self.text
@@ -129,7 +159,7 @@ impl Engine {
 }
 
 /// True when `a` becomes `b` by one substitution, insertion, deletion or adjacent swap.
-fn one_edit_apart(a: &str, b: &str) -> bool {
+pub(crate) fn one_edit_apart(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     match a.len() as isize - b.len() as isize {
         0 => {

@@ -146,17 +146,12 @@ fn shared_by(r: &Render) -> Option<Value> {
 }
 
 fn why_this_guide(answer: &Answer, best: &Hit) -> Option<Value> {
-    match best.matched {
-        Match::Code => None,
-        Match::Legacy => {
-            let asked = answer.detected.iter().find(|c| best.guide.meta.legacy_codes.contains(c))?;
-            Some(context(&format!(
-                "You asked about *{}*, an older code now covered by *{}*.",
-                escape(asked.as_str()),
-                escape(best.guide.code.as_str())
-            )))
+    match (answer.why(), best.matched) {
+        (Some(why), _) => Some(context(&escape(&why))),
+        (None, Match::Text) => {
+            Some(context(&format!("Best match for: _{}_", escape(&cut_plain(&answer.query, 200, "…")))))
         }
-        Match::Text => Some(context(&format!("Best match for: _{}_", escape(&cut_plain(&answer.query, 200, "…"))))),
+        (None, _) => None,
     }
 }
 

@@ -35,6 +35,7 @@ pub fn answer_code(state: &AppState, code: &str, r: &Render) -> Message {
             best: Hit { guide: guide.clone(), score: 1.0, matched: Match::Code },
             alternatives: vec![],
         },
+        reason: None,
     };
     blocks::answer(&answer, r)
 }

@@ -42,6 +42,7 @@ fn seed_answer() -> Answer {
         query: "AADSTS7000215".into(),
         detected: vec![code],
         outcome: Outcome::Found { best: hit(seed(), Match::Code), alternatives: vec![] },
+        reason: None,
     }
 }
 
@@ -85,6 +86,7 @@ fn an_ambiguous_answer_offers_did_you_mean_buttons_and_escapes_the_query() {
         query: "<!channel> access & <@U1> denied".into(),
         detected: vec![],
         outcome: Outcome::Ambiguous { candidates: families.to_vec() },
+        reason: None,
     };
     let message = blocks::answer(&a, &private());
     assert_within_limits("ambiguous", &message);
@@ -97,6 +99,7 @@ fn a_not_found_code_links_the_official_lookup_and_suggests_near_codes() {
         query: "AADSTS7000216".into(),
         detected: vec![Code::parse("AADSTS7000216").unwrap()],
         outcome: Outcome::NotFound { code: Code::parse("AADSTS7000216"), suggestions: vec![hit(seed(), Match::Text)] },
+        reason: None,
     };
     let message = blocks::answer(&a, &private());
     assert_within_limits("not found", &message);
@@ -109,6 +112,7 @@ fn a_question_with_no_code_and_no_match_gets_a_polite_hint() {
         query: "zzzz".into(),
         detected: vec![],
         outcome: Outcome::NotFound { code: None, suggestions: vec![] },
+        reason: None,
     };
     let message = blocks::answer(&a, &Render::new(PUBLIC));
     assert!(message.text.contains("No guide matches"));
@@ -195,6 +199,7 @@ fn a_huge_guide_is_cut_to_fit_with_a_link_to_its_full_page() {
         query: "AADSTS1234567".into(),
         detected: vec![],
         outcome: Outcome::Found { best: hit(guide, Match::Code), alternatives: vec![] },
+        reason: None,
     };
     let message = blocks::answer(&a, &Render { all_steps: true, ..Render::new(PUBLIC) });
     assert_within_limits("huge", &message);
