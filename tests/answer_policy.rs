@@ -139,8 +139,50 @@ fn a_message_that_only_shares_an_opening_does_not_overrule_the_number() {
 }
 
 #[test]
-fn a_message_printed_with_another_code_in_the_paste_does_not_overrule_the_lead() {
+fn of_several_codes_the_one_printed_with_a_message_is_the_error_and_the_rest_context() {
     let a = ask("AADSTS700016 first failure\nthen AADSTS7000215: Invalid client secret is provided.");
-    assert_eq!(lead(&a).0, "AADSTS700016");
+    assert_eq!(lead(&a), ("AADSTS7000215", Match::Code));
     assert_eq!(a.reason, None);
+    assert!(a.hits().iter().any(|h| h.guide.code.as_str() == "AADSTS700016"), "the other code stays listed");
+}
+
+#[test]
+fn when_each_code_carries_its_own_message_the_first_leads_as_before() {
+    let a = ask(
+        "AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.\nAADSTS7000215: Invalid client secret is provided.",
+    );
+    assert_eq!(lead(&a), ("AADSTS700016", Match::Code));
+}
+
+/// The three ways a message leads an answer, as each surface shows them.
+fn renderings(name: &str, query: &str) {
+    let a = ask(query);
+    let base = "https://errkb.example";
+    let html = errkb::web::answer_html(&a, base);
+    assert!(a.why().is_some() && html.contains("class=\"why\""), "the web answer says why: {html}");
+    insta::assert_snapshot!(format!("{name}_web"), html);
+    let slack = errkb::slack::blocks::answer(&a, &errkb::slack::blocks::Render::new(base));
+    let broken = errkb::slack::limits::check(&slack.to_json(), errkb::slack::limits::Surface::Message);
+    assert!(broken.is_empty(), "Slack limits: {broken:?}");
+    insta::assert_json_snapshot!(format!("{name}_slack"), slack.to_json());
+    let r = errkb::teams::card::Render { public_url: base, mode: errkb::teams::card::Mode::Bot, probe: false };
+    insta::assert_json_snapshot!(format!("{name}_teams"), errkb::teams::card::answer_card(&a, &r));
+}
+
+#[test]
+fn matched_by_message_renders_on_web_slack_and_teams() {
+    renderings("matched_by_message", "Application with identifier '7d3c' was not found in the directory 'Fabrikam'.");
+}
+
+#[test]
+fn old_wording_renders_on_web_slack_and_teams() {
+    renderings("old_wording", "AADSTS50012: Invalid client secret is provided.");
+}
+
+#[test]
+fn number_not_covered_renders_on_web_slack_and_teams_with_the_numbers_own_lookup() {
+    renderings("number_not_covered", "AADSTS7777777: Invalid client secret is provided.");
+    let a = ask("AADSTS7777777: Invalid client secret is provided.");
+    let slack = errkb::slack::blocks::answer(&a, &errkb::slack::blocks::Render::new("https://errkb.example")).to_json();
+    assert!(slack.to_string().contains("error?code=7777777"), "the number's own official lookup is offered");
 }

@@ -1,13 +1,18 @@
 //! Entra's own message text as evidence beside the pasted number.
 //!
-//! Owns the four cases of the answer policy that involve a message: the number's own wording
-//! (answer by the number), an old or reused number carrying another entry's wording (lead with
-//! that entry, the number's own second), a number the knowledge base lacks (lead with the
-//! message's entry, say the number is not covered), and no number at all (answer the message).
-//! Knows nothing of how answers are rendered.
+//! Owns the cases of the answer policy that involve a message: the number's own wording (answer
+//! by the number), an old or reused number carrying another entry's wording (lead with that
+//! entry, the number's own second), a number the knowledge base lacks (lead with the message's
+//! entry, say the number is not covered), no number at all (answer the message), and several
+//! codes where only one is printed with a message (that one is the error; the rest is context).
+//! Only a strong match (whole, or cut off without disagreeing) is evidence: a paste that shares a
+//! message's opening and then says something else is another message. Knows nothing of rendering.
+
+use std::sync::Arc;
 
 use super::{Hit, Match, Outcome, Reason, push_unique};
-use crate::search::{Detected, Understood};
+use crate::kb::Guide;
+use crate::search::{Detected, Engine, MessageHit, Understood};
 
 /// The answer by number (when any detected code has an entry) and the code it was chosen for.
 pub(super) struct ByNumber<'a> {
@@ -15,71 +20,90 @@ pub(super) struct ByNumber<'a> {
     pub asked: &'a Detected,
 }
 
-/// Combines the answer by number with the message evidence; `None` when neither exists. Only a
-/// strong message match (whole, or cut off without disagreeing) is evidence: a paste that shares
-/// a message's opening and then says something else is another message.
+/// A strong message match and the code it is printed with, if any.
+struct Evidence<'a> {
+    guide: &'a Arc<Guide>,
+    hit: &'a MessageHit,
+    owner: Option<&'a Detected>,
+}
+
+/// Combines the answer by number with the message evidence; `None` when neither exists.
 pub(super) fn weigh(
+    engine: &Engine,
     understood: &Understood,
     by_number: Option<ByNumber>,
     limit: usize,
 ) -> Option<(Outcome, Option<Reason>)> {
-    let message = understood.messages.iter().find(|(_, hit)| hit.is_strong());
-    match (by_number, message) {
-        (Some(by_number), Some(_)) => Some(overrule(understood, by_number, limit)),
-        (Some(by_number), None) => Some((by_number.outcome, None)),
-        (None, Some(_)) => {
-            let reason = understood.detected.first().map(|d| Reason::NumberNotCovered { asked: d.code.clone() });
-            Some((
-                Outcome::Found {
-                    best: message_hits(understood, limit).remove(0),
-                    alternatives: rest(understood, limit),
-                },
-                reason,
-            ))
+    let evidence: Vec<Evidence> = understood
+        .messages
+        .iter()
+        .filter(|(_, hit)| hit.is_strong())
+        .map(|(guide, hit)| Evidence { guide, hit, owner: owner(understood, hit.start) })
+        .collect();
+    match (by_number, evidence.first()) {
+        (Some(by_number), _) => Some(overrule(engine, understood, &evidence, by_number, limit)),
+        (None, Some(first)) => {
+            let reason = first.owner.map(|d| Reason::NumberNotCovered { asked: d.code.clone() });
+            let mut hits = message_hits(&evidence, limit);
+            let best = hits.remove(0);
+            Some((Outcome::Found { best, alternatives: hits }, reason))
         }
         (None, None) => None,
     }
 }
 
-/// An old number with another entry's wording leads with that entry, when the wording is strong
-/// evidence, belongs to that number in the paste, and the number's own message is not there too.
-fn overrule(understood: &Understood, by_number: ByNumber, limit: usize) -> (Outcome, Option<Reason>) {
+/// Leads with the entry a message points to when the message is printed with the lead code (or,
+/// when the lead code carries no message, with another code) and is not the lead guide's own.
+fn overrule(
+    engine: &Engine,
+    understood: &Understood,
+    evidence: &[Evidence],
+    by_number: ByNumber,
+    limit: usize,
+) -> (Outcome, Option<Reason>) {
     let ByNumber { outcome, asked } = by_number;
     let Outcome::Found { best, alternatives } = outcome else { return (outcome, None) };
-    let Some((guide, hit)) = understood.messages.iter().find(|(_, hit)| hit.is_strong()) else {
+    let own_wording = understood.messages.iter().any(|(g, _)| g.code == best.guide.code);
+    let printed_with = |code: &Detected| evidence.iter().find(|e| e.owner.is_some_and(|d| d.code == code.code));
+    let chosen = printed_with(asked).or_else(|| evidence.iter().find(|e| e.owner.is_some()));
+    let Some(Evidence { guide, hit, owner: Some(code) }) = chosen else {
         return (Outcome::Found { best, alternatives }, None);
     };
-    let own_wording = understood.messages.iter().any(|(g, _)| g.code == best.guide.code);
-    if guide.code == best.guide.code || own_wording || !belongs_to(understood, asked, hit.start) {
+    if own_wording || guide.code == best.guide.code {
         return (Outcome::Found { best, alternatives }, None);
     }
-    let lead = Hit { guide: guide.clone(), score: hit.coverage(), matched: Match::Message };
-    let mut hits = vec![lead, best];
-    for alt in alternatives {
+    let own = engine.get(code.code.key());
+    let (matched, reason) = match own {
+        Some(g) if g.code == guide.code => (Match::Code, None),
+        Some(_) => (Match::Message, Some(Reason::OldWording { asked: code.code.clone() })),
+        None => (Match::Message, Some(Reason::NumberNotCovered { asked: code.code.clone() })),
+    };
+    let lead =
+        Hit { guide: (*guide).clone(), score: if matched == Match::Code { 1.0 } else { hit.coverage() }, matched };
+    let mut hits = vec![lead];
+    if let Some(g) = own.filter(|g| g.code != guide.code) {
+        hits.push(Hit { guide: g.clone(), score: 1.0, matched: Match::Code });
+    }
+    for alt in std::iter::once(best).chain(alternatives) {
         push_unique(&mut hits, alt);
     }
     hits.truncate(limit.max(2));
     let best = hits.remove(0);
-    (Outcome::Found { best, alternatives: hits }, Some(Reason::OldWording { asked: asked.code.clone() }))
+    (Outcome::Found { best, alternatives: hits }, reason)
 }
 
-/// True when `asked` is the code the message at `start` is printed with: the nearest code before
-/// it, or the first code when the message comes first.
-fn belongs_to(understood: &Understood, asked: &Detected, start: usize) -> bool {
+/// The code a message at `start` is printed with: the nearest code before it, or the first code
+/// when the message comes first.
+fn owner(understood: &Understood, start: usize) -> Option<&Detected> {
     let before = understood.detected.iter().filter(|d| d.at <= start).max_by_key(|d| d.at);
-    let owner = before.or_else(|| understood.detected.first());
-    owner.is_some_and(|d| d.code == asked.code)
+    before.or_else(|| understood.detected.first())
 }
 
-fn message_hits(understood: &Understood, limit: usize) -> Vec<Hit> {
+fn message_hits(evidence: &[Evidence], limit: usize) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for (guide, hit) in understood.messages.iter().filter(|(_, hit)| hit.is_strong()) {
-        push_unique(&mut hits, Hit { guide: guide.clone(), score: hit.coverage(), matched: Match::Message });
+    for e in evidence {
+        push_unique(&mut hits, Hit { guide: e.guide.clone(), score: e.hit.coverage(), matched: Match::Message });
     }
     hits.truncate(limit);
     hits
-}
-
-fn rest(understood: &Understood, limit: usize) -> Vec<Hit> {
-    message_hits(understood, limit).into_iter().skip(1).collect()
 }

@@ -69,6 +69,10 @@ pub struct Answer {
 
 /// Free-text hits closer than this ratio to the best one make the answer ambiguous.
 const AMBIGUOUS_RATIO: f32 = 0.88;
+/// A free-text answer needs its best guide to hold at least this share of the question's terms
+/// (weighted by rarity); below it the question is "not found" (calibrated on tests/eval: the
+/// `noise` kind against `described`).
+const MIN_COVERAGE: f32 = 0.45;
 
 impl Answer {
     /// Guides in the order they should be shown, best first.
@@ -139,7 +143,7 @@ pub fn answer(engine: &Engine, question: &Question, limit: usize) -> Answer {
     let detected = &understood.detected;
     let codes: Vec<Code> = detected.iter().map(|d| d.code.clone()).collect();
     let by_number = by_code(engine, question, detected, limit);
-    let (outcome, reason) = match evidence::weigh(&understood, by_number, limit) {
+    let (outcome, reason) = match evidence::weigh(engine, &understood, by_number, limit) {
         Some(weighed) => weighed,
         None => (by_text(engine, question, detected, limit), None),
     };
@@ -191,12 +195,14 @@ fn by_code<'a>(
     Some(evidence::ByNumber { outcome: Outcome::Found { best, alternatives: unique }, asked })
 }
 
-/// Free-text relevance; an unknown code becomes "not found" with near-miss suggestions.
+/// Free-text relevance; an unknown code becomes "not found" with near-miss suggestions, and so
+/// does a question whose best guide holds too little of it (only a common word or two).
 fn by_text(engine: &Engine, question: &Question, detected: &[Detected], limit: usize) -> Outcome {
-    let text_hits: Vec<Hit> = engine
-        .search_text(question.text(), limit.max(3))
+    let scored = engine.search_scored(question.text(), limit.max(3));
+    let confident = scored.first().is_some_and(|(_, hit)| hit.coverage >= MIN_COVERAGE);
+    let text_hits: Vec<Hit> = scored
         .into_iter()
-        .map(|(guide, score)| Hit { guide: guide.clone(), score, matched: Match::Text })
+        .map(|(guide, hit)| Hit { guide: guide.clone(), score: hit.score, matched: Match::Text })
         .collect();
     if let Some(unknown) = detected.first() {
         let mut suggestions: Vec<Hit> = engine
@@ -211,8 +217,9 @@ fn by_text(engine: &Engine, question: &Question, detected: &[Detected], limit: u
         return Outcome::NotFound { code: Some(unknown.code.clone()), suggestions };
     }
     let mut hits = text_hits;
-    if hits.is_empty() {
-        return Outcome::NotFound { code: None, suggestions: Vec::new() };
+    if hits.is_empty() || !confident {
+        hits.truncate(3);
+        return Outcome::NotFound { code: None, suggestions: hits };
     }
     let close = hits.len() > 1 && hits[1].score >= hits[0].score * AMBIGUOUS_RATIO;
     hits.truncate(limit);

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::kb::{Guide, load_dir};
+use crate::kb::{LoadReport, load_dir};
 use crate::search::Engine;
 use crate::telemetry::{self, LogFormat};
 
@@ -91,8 +91,8 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Loads guides from the resolved kb/ directory, logging every broken file.
-pub fn load_guides(dir: Option<&Path>) -> anyhow::Result<Vec<Guide>> {
+/// Loads the resolved kb/ directory (guides and thesaurus), logging every broken file.
+pub fn load_kb(dir: Option<&Path>) -> anyhow::Result<LoadReport> {
     let Some(dir) = crate::config::resolve_kb_dir(dir) else {
         bail!("no knowledge base found: pass --kb DIR or set ERRKB_KB_DIR (looked for ./kb and kb/ beside the binary)");
     };
@@ -103,7 +103,7 @@ pub fn load_guides(dir: Option<&Path>) -> anyhow::Result<Vec<Guide>> {
     if report.guides.is_empty() {
         bail!("no guides could be loaded from {}", dir.display());
     }
-    Ok(report.guides)
+    Ok(report)
 }
 
 /// Builds (or opens) the search engine the command asked for.
@@ -111,17 +111,18 @@ pub fn load_engine(args: &KbArgs) -> anyhow::Result<Engine> {
     if let Some(dir) = &args.index {
         return Engine::open(dir).with_context(|| format!("opening the index in {}", dir.display()));
     }
-    let guides = load_guides(args.kb.as_deref())?;
-    Ok(Engine::build(guides)?)
+    let report = load_kb(args.kb.as_deref())?;
+    Ok(Engine::build(report.guides)?.with_thesaurus(report.thesaurus))
 }
 
 fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
-    let guides = load_guides(args.kb.kb.as_deref())?;
+    let report = load_kb(args.kb.kb.as_deref())?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     if std::fs::read_dir(&args.out)?.next().is_some() {
         bail!("{} is not empty: choose a new or empty directory", args.out.display());
     }
-    let engine = Engine::build_in_dir(guides, &args.out)?;
+    let engine = Engine::build_in_dir(report.guides, &args.out)?.with_thesaurus(report.thesaurus);
+    engine.save_thesaurus(&args.out).with_context(|| format!("writing the thesaurus into {}", args.out.display()))?;
     println!("indexed {} guides into {}", engine.len(), args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -26,6 +26,9 @@ pub fn answer(answer: &Answer, base_url: &str, color: bool) -> String {
     let mut out = String::new();
     match &answer.outcome {
         Outcome::Found { best, alternatives } => {
+            if let Some(why) = answer.why() {
+                let _ = writeln!(out, "{}\n", style.dim(&why));
+            }
             guide(&mut out, best, base, &style);
             if !alternatives.is_empty() {
                 let _ = writeln!(out, "\n{}", style.bold("Also relevant"));
@@ -61,6 +64,9 @@ fn list_hits(out: &mut String, hits: &[Hit], base: &str) {
     for hit in hits {
         let short = if hit.guide.is_short() { " (short entry)" } else { "" };
         let _ = writeln!(out, "  - {}{short}\n    {base}/guides/{}", hit.guide.title(), hit.guide.code);
+        if let Some(pick) = &hit.guide.meta.pick_if {
+            let _ = writeln!(out, "    this one if {pick}");
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use super::catalog::parse_catalog;
 use super::model::{Guide, GuideKind};
 use super::mojibake;
 use super::parse::parse_guide;
+use super::thesaurus::Thesaurus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,6 +65,8 @@ pub enum LoadError {
 pub struct LoadReport {
     pub guides: Vec<Guide>,
     pub findings: Vec<Finding>,
+    /// Every `thesaurus.yaml` (or `*.thesaurus.yaml`) under the root, merged.
+    pub thesaurus: Thesaurus,
 }
 
 impl LoadReport {
@@ -109,6 +112,7 @@ fn is_guide_file(name: &str) -> bool {
     (lower.ends_with(".md") && lower != "readme.md")
         || lower.ends_with(".catalog.yaml")
         || lower.ends_with(".catalog.yml")
+        || Thesaurus::is_thesaurus_file(Path::new(&lower))
 }
 
 fn load_file(root: &Path, path: &Path, report: &mut LoadReport) {
@@ -127,7 +131,12 @@ fn load_file(root: &Path, path: &Path, report: &mut LoadReport) {
         }
     };
     warn_mojibake(&shown, &text, report);
-    if path.to_string_lossy().to_ascii_lowercase().ends_with(".md") {
+    if Thesaurus::is_thesaurus_file(path) {
+        match Thesaurus::parse(&text) {
+            Ok(thesaurus) => report.thesaurus.extend(thesaurus),
+            Err(e) => report.findings.push(Finding::error(&shown, e.line, "thesaurus", e.message)),
+        }
+    } else if path.to_string_lossy().to_ascii_lowercase().ends_with(".md") {
         match parse_guide(&text, &shown) {
             Ok(guide) => report.guides.push(guide),
             Err(e) => report.findings.push(Finding::error(&shown, e.line(), "parse", e.to_string())),

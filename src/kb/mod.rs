@@ -12,6 +12,7 @@ mod model;
 pub mod mojibake;
 mod parse;
 mod template;
+mod thesaurus;
 
 pub use catalog::{CatalogError, parse_catalog, who_fixes_sentence};
 pub use code::{Code, match_key};
@@ -20,3 +21,4 @@ pub use load::{Finding, LoadError, LoadReport, Severity, load_dir};
 pub use model::{Block, FrontMatter, Guide, GuideKind, Item, Link, Section, SectionKind, Span, plain};
 pub use parse::{ParseError, parse_guide, split_title};
 pub use template::{MIN_TEMPLATE_WORDS, MessageTemplate, TemplateError, word_spans, words};
+pub use thesaurus::{Thesaurus, ThesaurusError};

@@ -4,10 +4,11 @@
 //! written by `errkb index --out DIR` can be opened without the Markdown. Knows nothing of query
 //! understanding or answers.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -15,6 +16,7 @@ use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TokenStream,
 };
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{DocSet, TERMINATED};
 
 use crate::kb::{Guide, GuideKind, SectionKind};
 
@@ -53,6 +55,28 @@ pub struct TextIndex {
     analyzer: TextAnalyzer,
     /// Per segment: doc id → (guide ordinal, is a full guide).
     docs: Vec<Vec<(u32, bool)>>,
+    /// Every indexed term of the text fields, by length in characters: the dictionary typos
+    /// are corrected against.
+    vocabulary: HashMap<usize, Vec<String>>,
+}
+
+/// A guide found by free text: its BM25 score and how much of the question it holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextHit {
+    pub ord: usize,
+    pub score: f32,
+    /// The question's terms (typos corrected) found in the guide, weighted by how rare each is,
+    /// over all of the question's terms (0..=1). Low coverage: the guide merely shares a word.
+    pub coverage: f32,
+}
+
+/// One term of a question as searched: the word itself, or its corrections when it was a typo.
+struct QueryTerm {
+    variants: Vec<String>,
+    /// How much the term counts: 1 for what was typed, less for a correction or a synonym.
+    weight: f32,
+    /// Rarity of the term (inverse document frequency); an unknown word counts as rare.
+    idf: f32,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -117,7 +141,8 @@ impl TextIndex {
                 .collect();
             docs.push(per);
         }
-        Ok(TextIndex { reader, fields, analyzer: analyzer(), docs })
+        let vocabulary = vocabulary(&searcher, &fields)?;
+        Ok(TextIndex { reader, fields, analyzer: analyzer(), docs, vocabulary })
     }
 
     fn stored_guides(&self) -> Result<Vec<Guide>, IndexError> {
@@ -136,25 +161,21 @@ impl TextIndex {
         Ok(out.into_iter().map(|(_, g)| g).collect())
     }
 
-    /// The best guides for free text: BM25 over the weighted fields; words no guide contains
-    /// (typos) are matched within one edit; full guides are preferred over short entries.
-    pub fn search(&self, text: &str, limit: usize) -> Vec<(usize, f32)> {
-        let terms = self.terms(text);
+    /// The best guides for free text: BM25 over the weighted fields. Words no guide contains
+    /// (typos) are replaced by the indexed words one edit away; `extra` (synonyms) is searched
+    /// at a lower weight. Full guides are preferred over short entries.
+    pub fn search(&self, text: &str, extra: &str, limit: usize) -> Vec<TextHit> {
+        let searcher = self.reader.searcher();
+        let terms = self.query_terms(&searcher, text, extra);
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let typed = terms.len() <= MAX_TYPED_TERMS;
         for term in &terms {
-            let unknown = typed && self.is_unknown(&searcher, term);
-            for (field, (_, boost)) in self.fields.text.iter().zip(BOOSTS) {
-                let t = Term::from_field_text(*field, term);
-                let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
-                if unknown && term.chars().count() >= 4 && boost >= 1.0 {
-                    let fuzzy = FuzzyTermQuery::new(t, 1, true);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), 0.5 * boost))));
+            for variant in &term.variants {
+                for (field, (_, boost)) in self.fields.text.iter().zip(BOOSTS) {
+                    let q = TermQuery::new(Term::from_field_text(*field, variant), IndexRecordOption::WithFreqs);
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * term.weight))));
                 }
             }
         }
@@ -162,21 +183,128 @@ impl TextIndex {
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score()) else {
             return Vec::new();
         };
-        let mut hits: Vec<(usize, f32)> = top
+        let mut hits: Vec<(DocAddress, TextHit)> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let (ord, full) = *self.docs.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
-                Some((ord as usize, if full { score * 1.3 } else { score }))
+                let score = if full { score * 1.3 } else { score };
+                Some((addr, TextHit { ord: ord as usize, score, coverage: 0.0 }))
             })
             .collect();
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1));
+        hits.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
         hits.truncate(limit);
-        hits
+        self.fill_coverage(&searcher, &terms, &mut hits);
+        hits.into_iter().map(|(_, h)| h).collect()
     }
 
-    /// A term no guide contains: probably a typo, so it is matched within one edit instead.
-    fn is_unknown(&self, searcher: &tantivy::Searcher, term: &str) -> bool {
-        self.fields.text.iter().all(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).map_or(true, |n| n == 0))
+    /// The question's terms with their weights: typed words (corrected when unknown), then the
+    /// synonyms' words not already there.
+    fn query_terms(&self, searcher: &tantivy::Searcher, text: &str, extra: &str) -> Vec<QueryTerm> {
+        let typed = self.terms(text);
+        let fix_typos = typed.len() <= MAX_TYPED_TERMS;
+        let docs = searcher.num_docs().max(1) as f32;
+        let idf = |df: u64| (1.0 + (docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        let rare = idf(0);
+        let mut out: Vec<QueryTerm> = Vec::new();
+        for term in &typed {
+            let df = self.doc_freq(searcher, term);
+            if df > 0 {
+                out.push(QueryTerm { variants: vec![term.clone()], weight: 1.0, idf: idf(df) });
+            } else {
+                let variants =
+                    if fix_typos && term.chars().count() >= 4 { self.corrections(searcher, term) } else { vec![] };
+                out.push(QueryTerm { variants, weight: 0.7, idf: rare });
+            }
+        }
+        for term in self.terms(extra).into_iter().filter(|t| !typed.contains(t)) {
+            let df = self.doc_freq(searcher, &term);
+            if df > 0 && out.len() < MAX_TERMS * 2 {
+                out.push(QueryTerm { variants: vec![term], weight: 0.6, idf: 0.0 });
+            }
+        }
+        out
+    }
+
+    /// In how many guides the term occurs, in its most common field.
+    fn doc_freq(&self, searcher: &tantivy::Searcher, term: &str) -> u64 {
+        self.fields
+            .text
+            .iter()
+            .map(|f| searcher.doc_freq(&Term::from_field_text(*f, term)).unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Indexed terms one edit away from `term`, the most common first (at most two).
+    fn corrections(&self, searcher: &tantivy::Searcher, term: &str) -> Vec<String> {
+        let len = term.chars().count();
+        let mut found: Vec<(u64, &String)> = (len - 1..=len + 1)
+            .filter_map(|l| self.vocabulary.get(&l))
+            .flatten()
+            .filter(|known| super::one_edit_apart(term, known))
+            .map(|known| (self.doc_freq(searcher, known), known))
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        found.into_iter().take(2).map(|(_, t)| t.clone()).collect()
+    }
+
+    /// Sets each hit's coverage: the rarity-weighted share of the typed terms the guide holds.
+    /// One posting-list read per term and field, whatever the number of hits.
+    fn fill_coverage(&self, searcher: &tantivy::Searcher, terms: &[QueryTerm], hits: &mut [(DocAddress, TextHit)]) {
+        let total: f32 = terms.iter().map(|t| t.idf).sum();
+        if total <= 0.0 {
+            return;
+        }
+        let mut found = vec![0.0f32; hits.len()];
+        for term in terms.iter().filter(|t| t.idf > 0.0) {
+            let mut held = vec![false; hits.len()];
+            for variant in &term.variants {
+                for field in &self.fields.text {
+                    self.mark_holders(searcher, &Term::from_field_text(*field, variant), hits, &mut held);
+                }
+            }
+            for (i, h) in held.iter().enumerate() {
+                if *h {
+                    found[i] += term.idf;
+                }
+            }
+        }
+        for ((_, hit), f) in hits.iter_mut().zip(found) {
+            hit.coverage = (f / total).min(1.0);
+        }
+    }
+
+    fn mark_holders(
+        &self,
+        searcher: &tantivy::Searcher,
+        term: &Term,
+        hits: &[(DocAddress, TextHit)],
+        held: &mut [bool],
+    ) {
+        for (seg, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut wanted: Vec<(u32, usize)> = hits
+                .iter()
+                .enumerate()
+                .filter(|(i, (addr, _))| !held[*i] && addr.segment_ord as usize == seg)
+                .map(|(i, (addr, _))| (addr.doc_id, i))
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            wanted.sort_unstable();
+            let Ok(inverted) = reader.inverted_index(term.field()) else { continue };
+            let Ok(Some(mut postings)) = inverted.read_postings(term, IndexRecordOption::Basic) else { continue };
+            for (doc, i) in wanted {
+                if postings.doc() > doc {
+                    continue;
+                }
+                if postings.seek(doc) == doc {
+                    held[i] = true;
+                } else if postings.doc() == TERMINATED {
+                    break;
+                }
+            }
+        }
     }
 
     /// The analysed, de-duplicated terms of a query, capped at [`MAX_TERMS`].
@@ -195,6 +323,27 @@ impl TextIndex {
         }
         out
     }
+}
+
+/// Every term of the text fields, grouped by length in characters.
+fn vocabulary(searcher: &tantivy::Searcher, fields: &Fields) -> Result<HashMap<usize, Vec<String>>, IndexError> {
+    let mut all = std::collections::BTreeSet::new();
+    for reader in searcher.segment_readers() {
+        for field in &fields.text {
+            let inverted = reader.inverted_index(*field)?;
+            let mut stream = inverted.terms().stream().map_err(|e| IndexError::Stored(e.to_string()))?;
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    all.insert(term.to_string());
+                }
+            }
+        }
+    }
+    let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
+    for term in all {
+        by_len.entry(term.chars().count()).or_default().push(term);
+    }
+    Ok(by_len)
 }
 
 fn document(fields: &Fields, ord: usize, guide: &Guide) -> TantivyDocument {

@@ -7,17 +7,21 @@
 mod extract;
 mod index;
 mod message;
+mod synonyms;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 pub use extract::{Detected, Vocabulary, extract, extract_normalised, normalise, text_for_search};
-pub use index::IndexError;
 use index::TextIndex;
+pub use index::{IndexError, TextHit};
 pub use message::{MIN_PARTIAL_WORDS, MessageHit, MessageIndex, message_overlaps};
+pub use synonyms::Synonyms;
 
-use crate::kb::{Code, Guide, GuideKind, MessageTemplate};
+use crate::kb::{Code, Guide, GuideKind, MessageTemplate, Thesaurus};
+
+const THESAURUS_FILE: &str = "thesaurus.json";
 
 /// Guides, their codes and the text index, built once and shared read-only.
 pub struct Engine {
@@ -27,6 +31,7 @@ pub struct Engine {
     vocab: Vocabulary,
     text: TextIndex,
     messages: MessageIndex,
+    synonyms: Synonyms,
 }
 
 /// What a question says once decoded: the codes in it and the Entra messages it quotes.
@@ -56,10 +61,27 @@ impl Engine {
         Ok(Engine::assemble(guides, text))
     }
 
-    /// Opens an index written by [`Engine::build_in_dir`]; the guides come from the index.
+    /// Opens an index written by [`Engine::build_in_dir`]; the guides come from the index, the
+    /// thesaurus from the `thesaurus.json` [`Engine::save_thesaurus`] wrote beside it.
     pub fn open(dir: &Path) -> Result<Engine, IndexError> {
         let (text, guides) = TextIndex::open(dir)?;
-        Ok(Engine::assemble(guides, text))
+        let engine = Engine::assemble(guides, text);
+        let thesaurus = match std::fs::read(dir.join(THESAURUS_FILE)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| IndexError::Stored(e.to_string()))?,
+            Err(_) => Thesaurus::default(),
+        };
+        Ok(engine.with_thesaurus(thesaurus))
+    }
+
+    /// The engine with `thesaurus` expanding free-text questions.
+    pub fn with_thesaurus(self, thesaurus: Thesaurus) -> Engine {
+        Engine { synonyms: Synonyms::new(thesaurus), ..self }
+    }
+
+    /// Writes the thesaurus beside an index written by [`Engine::build_in_dir`].
+    pub fn save_thesaurus(&self, dir: &Path) -> std::io::Result<()> {
+        let json = serde_json::to_vec(self.synonyms.thesaurus()).map_err(std::io::Error::other)?;
+        std::fs::write(dir.join(THESAURUS_FILE), json)
     }
 
     fn assemble(guides: Vec<Guide>, text: TextIndex) -> Engine {
@@ -80,7 +102,7 @@ impl Engine {
             .collect();
         let messages = MessageIndex::build(templates.iter().map(|(i, t)| (*i, t)));
         let guides = guides.into_iter().map(Arc::new).collect();
-        Engine { guides, by_key, legacy, vocab, text, messages }
+        Engine { guides, by_key, legacy, vocab, text, messages, synonyms: Synonyms::default() }
     }
 
     pub fn guides(&self) -> &[Arc<Guide>] {
@@ -130,10 +152,18 @@ impl Engine {
 
     /// Free-text search: guides with their scores, best first.
     pub fn search_text(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, f32)> {
+        self.search_scored(text, limit).into_iter().map(|(g, hit)| (g, hit.score)).collect()
+    }
+
+    /// Free-text search with each guide's share of the question ([`TextHit::coverage`]); the
+    /// thesaurus's synonyms of the question's phrases are searched too.
+    pub fn search_scored(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, TextHit)> {
+        let query = text_for_search(text);
+        let extra = self.synonyms.expand(&query);
         self.text
-            .search(&text_for_search(text), limit)
+            .search(&query, &extra, limit)
             .into_iter()
-            .filter_map(|(i, s)| Some((self.guides.get(i)?, s)))
+            .filter_map(|hit| Some((self.guides.get(hit.ord)?, hit)))
             .collect()
     }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::escape::{escape, link, mrkdwn, user_mention};
 use super::limits::{self, Surface, cut_plain};
-use crate::answer::{Answer, Hit, Match, Outcome};
+use crate::answer::{Answer, Hit, Match, Outcome, Reason};
 use crate::kb::{Guide, Item, SectionKind, Span};
 
 pub const SHARE: &str = "share";
@@ -126,7 +126,14 @@ fn found(answer: &Answer, best: &Hit, alternatives: &[Hit], r: &Render) -> Messa
     blocks.extend(why_this_guide(answer, best));
     blocks.extend(causes(g));
     blocks.extend(steps(g, r.all_steps));
-    blocks.push(actions(link_buttons(g, r.public_url)));
+    let mut links = link_buttons(g, r.public_url);
+    if let Some(Reason::NumberNotCovered { asked }) = &answer.reason {
+        if let Some(url) = asked.lookup_url() {
+            let label = format!("Official lookup for {asked}");
+            links.insert(1, url_button(&label, OFFICIAL_LOOKUP, asked.as_str(), &url));
+        }
+    }
+    blocks.push(actions(links));
     if !alternatives.is_empty() {
         blocks.push(context("*Also relevant:*"));
         blocks.push(actions(did_you_mean_buttons(alternatives)));
@@ -294,6 +301,10 @@ fn not_found(answer: &Answer, r: &Render) -> Message {
     let Outcome::NotFound { code, suggestions } = &answer.outcome else { return notice("No answer.") };
     let head = match code {
         Some(code) => format!("No guide for *{}* in this knowledge base yet.", escape(code.as_str())),
+        None if answer.query.chars().count() > 80 => {
+            "No guide in this knowledge base matches that message yet; it is listed for the admins as unanswered."
+                .to_string()
+        }
         None => {
             "I found no guide for that. Try a code such as `AADSTS50011`, or paste the whole error message.".to_string()
         }
@@ -315,9 +326,15 @@ fn not_found(answer: &Answer, r: &Render) -> Message {
     Message { text, blocks }
 }
 
+/// `• AADSTS50011: meaning`, and `_this one if …_` when the guide says how to tell it apart.
 fn hit_line(h: &Hit, public_url: &str) -> String {
     let code = h.guide.code.as_str();
-    format!("• {}: {}", link(&guide_url(public_url, code), code), escape(&cut_plain(&h.guide.meaning, 200, "…")))
+    let mut line =
+        format!("• {}: {}", link(&guide_url(public_url, code), code), escape(&cut_plain(&h.guide.meaning, 200, "…")));
+    if let Some(pick) = &h.guide.meta.pick_if {
+        line.push_str(&format!("\n      _this one if {}_", escape(&cut_plain(pick, 160, "…"))));
+    }
+    line
 }
 
 /// plain_text is shown verbatim: Slack parses no mentions, links or entities in it, so it is

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 
 use super::text::{self, MAX_TEXT_CHARS, cut, neutralise, user_text};
-use crate::answer::{Answer, Hit, Outcome};
+use crate::answer::{Answer, Hit, Outcome, Reason};
 use crate::kb::{Guide, SectionKind};
 
 pub const CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -62,7 +62,7 @@ impl Render<'_> {
 /// The answer card. Always within [`MAX_CARD_BYTES`].
 pub fn answer_card(answer: &Answer, r: &Render) -> Value {
     match &answer.outcome {
-        Outcome::Found { best, .. } => guide_card(&best.guide, r),
+        Outcome::Found { best, .. } => fitted_guide_card(&best.guide, Note::of(answer).as_ref(), r),
         Outcome::Ambiguous { candidates } => choices_card("Several guides match your question.", answer, candidates, r),
         Outcome::NotFound { code, suggestions } => {
             let intro = match code {
@@ -74,11 +74,35 @@ pub fn answer_card(answer: &Answer, r: &Render) -> Value {
     }
 }
 
+/// Why an answer leads with its guide, and the official lookup of the number asked when the
+/// knowledge base does not cover it.
+struct Note {
+    why: String,
+    lookup: Option<(String, String)>,
+}
+
+impl Note {
+    fn of(answer: &Answer) -> Option<Note> {
+        let why = answer.why()?;
+        let lookup = match &answer.reason {
+            Some(Reason::NumberNotCovered { asked }) => {
+                asked.lookup_url().and_then(|u| text::safe_url(&u)).map(|u| (format!("Lookup {asked}"), u))
+            }
+            _ => None,
+        };
+        Some(Note { why, lookup })
+    }
+}
+
 /// The card for one guide, fitted to the size budget by showing fewer steps if needed.
 pub fn guide_card(guide: &Guide, r: &Render) -> Value {
+    fitted_guide_card(guide, None, r)
+}
+
+fn fitted_guide_card(guide: &Guide, note: Option<&Note>, r: &Render) -> Value {
     let mut steps = MAX_STEPS;
     loop {
-        let card = build_guide_card(guide, r, steps);
+        let card = build_guide_card(guide, note, r, steps);
         if size(&card) <= MAX_CARD_BYTES || steps == 0 {
             return card;
         }
@@ -86,11 +110,14 @@ pub fn guide_card(guide: &Guide, r: &Render) -> Value {
     }
 }
 
-fn build_guide_card(guide: &Guide, r: &Render, max_steps: usize) -> Value {
+fn build_guide_card(guide: &Guide, note: Option<&Note>, r: &Render, max_steps: usize) -> Value {
     let mut body = vec![
         text_block(&guide.code.to_string(), &[("weight", "Bolder"), ("size", "Large")]),
         text_block(&cut(&neutralise(&guide.meaning), MAX_TEXT_CHARS), &[("spacing", "None")]),
     ];
+    if let Some(note) = note {
+        body.push(text_block(&neutralise(&note.why), &[("isSubtle", "true"), ("spacing", "Small")]));
+    }
     body.extend(causes(guide));
     body.extend(steps(guide, r.mode, max_steps));
     body.extend(doc_buttons(guide));
@@ -101,7 +128,9 @@ fn build_guide_card(guide: &Guide, r: &Render, max_steps: usize) -> Value {
             .push(json!({"type": "Action.ToggleVisibility", "title": "All steps", "targetElements": [ALL_STEPS_ID]}));
     }
     actions.push(open_url("Full guide", &r.guide_url(guide.code.as_str())));
-    if let Some(url) = guide.lookup_url().and_then(|u| text::safe_url(&u)) {
+    if let Some((label, url)) = note.and_then(|n| n.lookup.as_ref()) {
+        actions.push(open_url(label, url));
+    } else if let Some(url) = guide.lookup_url().and_then(|u| text::safe_url(&u)) {
         actions.push(open_url("Official lookup", &url));
     }
     if r.mode == Mode::Bot {
@@ -182,7 +211,10 @@ fn choices_card(intro: &str, answer: &Answer, hits: &[Hit], r: &Render) -> Value
     if !hits.is_empty() {
         body.push(heading("Did you mean"));
         for hit in hits.iter().take(3) {
-            let line = format!("- **{}**: {}", hit.guide.code, cut(&neutralise(&hit.guide.meaning), 200));
+            let mut line = format!("- **{}**: {}", hit.guide.code, cut(&neutralise(&hit.guide.meaning), 200));
+            if let Some(pick) = &hit.guide.meta.pick_if {
+                line.push_str(&format!(" _(this one if {})_", cut(&neutralise(pick), 160)));
+            }
             body.push(text_block(&line, &[("spacing", "Small")]));
         }
         let choices: Vec<Value> = hits.iter().take(3).map(|h| show_action(&h.guide, r)).collect();

@@ -35,17 +35,23 @@ pub fn search_page(q: &str, answer: Option<&Answer>, base: &str) -> Markup {
     }
 }
 
+/// The answer part of the search page as an HTML fragment (what snapshots and tests look at).
+pub fn answer_html(answer: &Answer, base: &str) -> String {
+    outcome(answer, base).into_string()
+}
+
 fn outcome(answer: &Answer, base: &str) -> Markup {
     html! {
         @match &answer.outcome {
             Outcome::Found { best, alternatives } => {
+                @if let Some(why) = answer.why() { p class="why" { (why) } }
                 (best_card(best))
             (super::feedback::form(best.guide.code.as_str(), &answer.query))
                 @if !alternatives.is_empty() { h2 { "Also relevant" } (hit_list(alternatives)) }
             }
             Outcome::Ambiguous { candidates } => {
                 h2 { "Several guides could match" }
-                p { "Pick the one that fits, or paste the full error message with its code." }
+                p { "Pick the one that fits:" }
                 (hit_list(candidates))
             }
             Outcome::NotFound { code, suggestions } => {
@@ -54,7 +60,11 @@ fn outcome(answer: &Answer, base: &str) -> Markup {
                         Some(code) => h2 { "No guide for " (code) " yet" },
                         None => h2 { "No matching guide" },
                     }
-                    p { "Try pasting the whole error message, including the code (for example AADSTS50011)." }
+                    @if answer.query.chars().count() > 80 {
+                        p { "No guide in this knowledge base matches that message yet; it is listed for the admins as unanswered." }
+                    } @else {
+                        p { "Try pasting the whole error message, including the code (for example AADSTS50011)." }
+                    }
                 }
                 @if !suggestions.is_empty() { h2 { "Did you mean" } (hit_list(suggestions)) }
             }
@@ -88,7 +98,10 @@ fn hit_list(hits: &[Hit]) -> Markup {
     html! {
         ul class="guides" {
             @for hit in hits {
-                li { a class="code" href={ "/guides/" (hit.guide.code) } { (hit.guide.code) } " — " (hit.guide.meaning) }
+                li {
+                    a class="code" href={ "/guides/" (hit.guide.code) } { (hit.guide.code) } " — " (hit.guide.meaning)
+                    @if let Some(pick) = &hit.guide.meta.pick_if { br; span class="pick" { "This one if " (pick) } }
+                }
             }
         }
     }

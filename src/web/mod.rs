@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 use crate::http::AppState;
 
+pub use answer::answer_html;
 pub use layout::Page;
 
 /// The HTML routes.
