@@ -53,7 +53,13 @@ pub struct SlackApi {
 impl SlackApi {
     /// A client for `base_url` (e.g. [`DEFAULT_BASE_URL`]): 3 retries, waits capped at 30 s.
     pub fn new(base_url: &str) -> SlackApi {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        // A credential travels with every call: a 307/308 would resend it (and a form body) to
+        // wherever the redirect points, so redirects are never followed.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a rustls HTTP client builds");
         SlackApi {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),

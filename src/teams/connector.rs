@@ -89,7 +89,13 @@ impl Connector {
     }
 
     fn build(tokens: Option<TokenSource>, allowed_hosts: Vec<String>, retry: RetryPolicy) -> Connector {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default();
+        // A credential travels with every call: a 307/308 would resend it (and a form body) to
+        // wherever the redirect points, so redirects are never followed.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a rustls HTTP client builds");
         Connector { http, tokens, allowed_hosts, retry }
     }
 

@@ -80,7 +80,13 @@ impl TokenSource {
     /// `authority` is e.g. `https://login.microsoftonline.com`; `tenant` the bot's tenant id.
     pub fn new(authority: &str, tenant: &str, app_id: &str, password: SecretString, clock: Clock) -> TokenSource {
         let token_url = format!("{}/{}/oauth2/v2.0/token", authority.trim_end_matches('/'), tenant);
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        // A credential travels with every call: a 307/308 would resend it (and a form body) to
+        // wherever the redirect points, so redirects are never followed.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a rustls HTTP client builds");
         TokenSource { http, token_url, app_id: app_id.to_string(), password, clock, cache: Mutex::new(None) }
     }
 

@@ -179,3 +179,17 @@ async fn no_log_line_at_any_level_contains_the_token() {
     assert!(logged.contains("invalid_auth"), "the failure is logged");
     assert!(!logged.contains(TOKEN), "{logged}");
 }
+
+#[tokio::test]
+async fn a_redirect_is_never_followed_so_the_bearer_token_stays_with_slack() {
+    let (server, api) = slack().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(ok(json!({"ts": "1.1"}))).mount(&elsewhere).await;
+    assert!(api.post_message(&token(), "C1", None, &hello()).await.is_err());
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the token went to the redirect target");
+}

@@ -213,3 +213,25 @@ async fn secrets_never_show_in_debug_output_or_errors() {
     let token = tokens(&server, Clock::system()).get().await.unwrap();
     assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
 }
+
+#[tokio::test]
+async fn redirects_are_never_followed_by_the_token_fetch_or_the_reply() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let moved = ResponseTemplate::new(308).insert_header("location", format!("{}/steal", elsewhere.uri()));
+    Mock::given(method("POST"))
+        .and(path("/tenant-123/oauth2/v2.0/token"))
+        .respond_with(moved.clone())
+        .mount(&server)
+        .await;
+    let clock = Clock::system();
+    assert!(tokens(&server, clock.clone()).get().await.is_err(), "a redirected token request fails");
+    server.reset().await;
+    mount_tokens(&server, &["tok-1"]).await;
+    Mock::given(method("POST")).and(path(REPLY_PATH)).respond_with(moved).mount(&server).await;
+    let (service_url, conv, act) = to(&server);
+    let reply = ReplyTo { service_url: &service_url, conversation_id: conv, activity_id: act };
+    assert!(connector(&server, clock).reply(&reply, &json!({"type": "message"})).await.is_err());
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "a credential went to the redirect target");
+}
