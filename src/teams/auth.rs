@@ -2,8 +2,8 @@
 //! Connector authentication spec says: `Authorization: Bearer <JWT>`, RS256 only, signed by a key
 //! from the channel's OpenID metadata ([`KeyCache`]), issuer `https://api.botframework.com`,
 //! audience = our app id, `exp`/`nbf` with five minutes of skew, the `serviceurl` claim equal to
-//! the activity's `serviceUrl` (exact string), and the activity's channel among the signing key's
-//! endorsements.
+//! the activity's `serviceUrl` (exact string), the activity's channel `msteams` (other channels and
+//! an empty channelId are refused) and among the signing key's endorsements.
 //!
 //! The only module that knows jsonwebtoken. Knows nothing of HTTP frameworks or activity
 //! dispatch; callers answer every [`AuthError`] with a bare 401.
@@ -18,6 +18,8 @@ use super::keys::KeyCache;
 
 pub const CHANNEL_ISSUER: &str = "https://api.botframework.com";
 pub const CHANNEL_METADATA_URL: &str = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+/// The only Bot Framework channel errkb answers.
+pub const TEAMS_CHANNEL: &str = "msteams";
 /// Clock skew allowed on `exp` and `nbf`, in seconds.
 pub const SKEW_SECS: u64 = 300;
 
@@ -40,6 +42,8 @@ pub enum AuthError {
     ServiceUrl,
     #[error("the signing key is not endorsed for this channel")]
     Endorsement,
+    #[error("the activity is not from the Teams channel (`msteams`)")]
+    Channel,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,7 +86,12 @@ impl ChannelAuth {
         if claims.serviceurl.as_deref() != Some(service_url) {
             return Err(AuthError::ServiceUrl);
         }
-        if !channel_id.trim().is_empty() && !key.endorsements.iter().any(|e| e == channel_id) {
+        // errkb is a Teams bot: other Bot Framework channels (and an empty channelId, which the
+        // SDKs let skip the endorsement check) are refused, even with a valid token.
+        if channel_id != TEAMS_CHANNEL {
+            return Err(AuthError::Channel);
+        }
+        if !key.endorsements.iter().any(|e| e == channel_id) {
             return Err(AuthError::Endorsement);
         }
         Ok(())

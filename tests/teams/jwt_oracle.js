@@ -63,6 +63,7 @@ function cases() {
     tok("no serviceurl claim", rs(claims({ serviceurl: undefined }))),
     tok("channel not endorsed", rs(claims(), keyB, "key-webchat-only")),
     tok("endorsed channel other than msteams", rs(claims(), keyB, "key-webchat-only"), { channel_id: "webchat" }),
+    tok("empty channel id", rs(claims()), { channel_id: "" }),
     { ...tok("lower-case scheme", rs(claims())), authorization: `bearer ${rs(claims())}` },
     { ...tok("two spaces", rs(claims())), authorization: `Bearer  ${rs(claims())}` },
     { ...tok("missing header", rs(claims())), authorization: null },
