@@ -35,9 +35,10 @@ pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, time
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
-                    // The path only, never the query string: it may hold a pasted secret. DEBUG
-                    // level: free at the default `info`, shown with RUST_LOG=errkb=debug,tower_http=debug.
-                    tracing::debug_span!("request", method = %request.method(), route, path = %request.uri().path())
+                    // The matched route only (`/probe/{token}`), never the path or the query: a
+                    // path may hold a one-time probe token, a query a pasted secret. DEBUG level:
+                    // free at the default `info`, shown with RUST_LOG=errkb=debug,tower_http=debug.
+                    tracing::debug_span!("request", method = %request.method(), route)
                 })
                 // One line per request at debug (RUST_LOG=tower_http=debug); info stays quiet.
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),

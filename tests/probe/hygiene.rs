@@ -86,9 +86,11 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
     app.state.probe.as_ref().unwrap().register_notifier("teams", sink.clone());
 
     let mut pages = String::new();
+    let mut link_tokens = Vec::new();
     for (expected, platform, user) in [("rejected", "slack", ALICE), ("valid", "teams", BOB), ("valid", "slack", ALICE)]
     {
         let link = issue_on(&app, platform, user, r#"{"team":"T1","channel":"C1","user":"U0ALICE"}"#).await;
+        link_tokens.push(link.rsplit('/').next().unwrap().to_string());
         pages.push_str(&get(&app, &link).await.1);
         let (status, body) = post(&app, &link, secret_form(TENANT, CLIENT, SECRET)).await;
         assert_eq!(status, 200);
@@ -110,6 +112,13 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         log_text.contains("hyper") && log_text.contains("sqlx"),
         "TRACE logs of the HTTP client and the store were captured"
     );
+    assert!(log_text.contains(r#"route="/probe/{token}""#), "the request spans were captured");
+    for link_token in &link_tokens {
+        assert!(
+            link_token.len() >= 20 && !log_text.contains(link_token.as_str()),
+            "a one-time link token is in the logs"
+        );
+    }
     let mut chat_text = sink.0.lock().unwrap().join("\n");
     for r in slack_api.received_requests().await.unwrap() {
         chat_text.push_str(&String::from_utf8_lossy(&r.body));
