@@ -1,7 +1,8 @@
 //! "Add to Slack": `GET /slack/install` redirects to Slack's authorize page with a `state` that
 //! is signed (HMAC-SHA256 with the client secret), expires after 10 minutes and is bound to a
-//! cookie set on the same browser; `GET /slack/oauth/callback` checks all three (CSRF), trades
-//! the code for the bot token (oauth.v2.access) and keeps the installation in the store.
+//! cookie set on the same browser; `GET /slack/oauth/callback` checks all three (CSRF), accepts a
+//! state once (its nonce claimed in the store), clears the cookie, trades the code for the bot
+//! token (oauth.v2.access) and keeps the installation in the store.
 //!
 //! Owns the install flow. Knows no chat payloads. Tokens and the client secret never reach a
 //! log, a page or an error.
@@ -129,15 +130,46 @@ pub async fn callback(
     let given = query.get("state").map(String::as_str).unwrap_or_default();
     if let Err(e) = check_state(&oauth.client_secret, given, cookie(&headers, COOKIE), (slack.clock)()) {
         tracing::warn!(reason = %e, "Slack install refused: bad state");
-        return page(StatusCode::BAD_REQUEST, &format!("{e}: start again from the install page."));
+        return clear_cookie(page(StatusCode::BAD_REQUEST, &format!("{e}: start again from the install page.")));
+    }
+    if let Err((status, message)) = use_state_once(&state, given).await {
+        return clear_cookie(page(status, message));
     }
     let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
-        return page(StatusCode::BAD_REQUEST, "Slack sent no authorization code: start again from the install page.");
+        let message = "Slack sent no authorization code: start again from the install page.";
+        return clear_cookie(page(StatusCode::BAD_REQUEST, message));
     };
-    match exchange(&state, &slack, oauth, code).await {
+    clear_cookie(match exchange(&state, &slack, oauth, code).await {
         Ok(team) => page(StatusCode::OK, &format!("errkb is installed in {team}. Try /aadsts 7000215 in any channel.")),
         Err((status, message)) => page(status, &message),
+    })
+}
+
+/// A checked state is good for one callback: its nonce is claimed in the store (shared by every
+/// replica) until it would have expired anyway.
+async fn use_state_once(state: &AppState, given: &str) -> Result<(), (StatusCode, &'static str)> {
+    let nonce = given.split('.').nth(1).unwrap_or_default();
+    let ttl = std::time::Duration::from_secs(STATE_TTL_SECONDS as u64);
+    match state.store.claim_event("slack-oauth-state", nonce, ttl).await {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            tracing::warn!("Slack install refused: the state was already used");
+            Err((StatusCode::BAD_REQUEST, "This install link was already used: start again from the install page."))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "Slack install: the state could not be claimed");
+            Err((StatusCode::SERVICE_UNAVAILABLE, "errkb could not check the install link: try again in a minute."))
+        }
     }
+}
+
+/// The state cookie has done its job once the callback is answered, whatever the outcome.
+fn clear_cookie(mut response: Response) -> Response {
+    let expired = format!("{COOKIE}=; Path=/slack/oauth; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
+    if let Ok(value) = HeaderValue::from_str(&expired) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// oauth.v2.access, then the installation row; returns the team's name. A code Slack refuses is

@@ -94,6 +94,22 @@ async fn a_bad_expired_or_foreign_state_is_refused_before_any_exchange() {
 }
 
 #[tokio::test]
+async fn a_state_works_once_and_the_callback_clears_its_cookie() {
+    let bench = bench().await;
+    let (state, cookie) = begin(&bench).await;
+    let first = callback(&bench, "bad-code", &state, Some(&cookie)).await;
+    assert_eq!(first.status(), 400, "Slack refused the code");
+    let cleared =
+        first.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(cleared.iter().any(|c| c.starts_with("errkb_slack_state=;") && c.contains("Max-Age=0")), "{cleared:?}");
+    let replay = callback(&bench, "good-code", &state, Some(&cookie)).await;
+    assert_eq!(replay.status(), 400);
+    assert!(replay.text().await.unwrap().contains("already used"));
+    assert_eq!(bench.received("/api/oauth.v2.access").await.len(), 1, "the replayed state never reached Slack");
+    assert!(bench.app.state.store.installation("slack", "T42").await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn a_cancelled_or_rejected_install_changes_nothing() {
     let bench = bench().await;
     let cancelled =
