@@ -14,6 +14,10 @@ use super::{Hit, Match, Outcome, Reason, push_unique};
 use crate::kb::Guide;
 use crate::search::{Detected, Engine, MessageHit, Understood};
 
+/// Words from the start of a code to the start of its message: the code itself (`AAD STS 50012` is
+/// three) or a log's label (`50012 Failure reason`).
+const MAX_WORDS_BEFORE_MESSAGE: usize = 3;
+
 /// The answer by number (when any detected code has an entry) and the code it was chosen for.
 pub(super) struct ByNumber<'a> {
     pub outcome: Outcome,
@@ -42,13 +46,13 @@ pub(super) fn weigh(
         .collect();
     match (by_number, evidence.first()) {
         (Some(by_number), _) => Some(overrule(engine, understood, &evidence, by_number, limit)),
-        (None, Some(first)) => {
+        (None, Some(first)) if understood.detected.is_empty() || first.owner.is_some() => {
             let reason = first.owner.map(|d| Reason::NumberNotCovered { asked: d.code.clone() });
             let mut hits = message_hits(&evidence, limit);
             let best = hits.remove(0);
             Some((Outcome::Found { best, alternatives: hits }, reason))
         }
-        (None, None) => None,
+        (None, _) => None,
     }
 }
 
@@ -92,11 +96,15 @@ fn overrule(
     (Outcome::Found { best, alternatives: hits }, reason)
 }
 
-/// The code a message at `start` is printed with: the nearest code before it, or the first code
-/// when the message comes first.
+/// The code a message at `start` is printed with: the nearest code before it, when the message
+/// starts right after it (`AADSTS50012: Invalid client secret is provided.`, or a sign-in log's
+/// `Error code 50012 / Failure reason ...`). A message further on is only part of what the code
+/// printed (`AADSTS50128: Invalid domain name - No tenant-identifying information ...` holds
+/// 50059's whole message), so it speaks for no code.
 fn owner(understood: &Understood, start: usize) -> Option<&Detected> {
-    let before = understood.detected.iter().filter(|d| d.at <= start).max_by_key(|d| d.at);
-    before.or_else(|| understood.detected.first())
+    let code = understood.detected.iter().filter(|d| d.at <= start).max_by_key(|d| d.at)?;
+    let between = understood.text.get(code.at..start).unwrap_or_default();
+    (crate::kb::word_spans(between).count() <= MAX_WORDS_BEFORE_MESSAGE).then_some(code)
 }
 
 fn message_hits(evidence: &[Evidence], limit: usize) -> Vec<Hit> {

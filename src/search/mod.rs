@@ -37,6 +37,9 @@ pub struct Engine {
 /// What a question says once decoded: the codes in it and the Entra messages it quotes.
 #[derive(Debug, Clone)]
 pub struct Understood {
+    /// The question decoded (URL encoding, escapes, HTML entities, full-width forms): the text
+    /// every offset below points into.
+    pub text: String,
     pub detected: Vec<Detected>,
     /// Message matches, best first; offsets are comparable with [`Detected::at`].
     pub messages: Vec<(Arc<Guide>, MessageHit)>,
@@ -142,7 +145,7 @@ impl Engine {
         let normal = normalise(text);
         let detected = extract_normalised(&normal, &self.vocab);
         let messages = self.messages.find(&normal).into_iter().map(|h| (self.guides[h.guide].clone(), h)).collect();
-        Understood { detected, messages }
+        Understood { text: normal, detected, messages }
     }
 
     /// Guides whose Entra message appears in `text`, best first.
