@@ -1,10 +1,12 @@
 //! Entra's own message text as evidence beside the pasted number.
 //!
 //! Owns the cases of the answer policy that involve a message: the number's own wording (answer
-//! by the number), an old or reused number carrying another entry's wording (lead with that
-//! entry, the number's own second), a number the knowledge base lacks (lead with the message's
-//! entry, say the number is not covered), no number at all (answer the message), and several
-//! codes where only one is printed with a message (that one is the error; the rest is context).
+//! by the number), an old number carrying the wording of an entry that lists it as legacy (lead
+//! with that entry, the number's own second), a current number printing a message another entry
+//! shares (the number stands, that entry next), a number the knowledge base lacks (lead with the
+//! message's entry, say the number is not covered), no number at all (answer the message), and
+//! several codes where only one is printed with a message (that one is the error; the rest is
+//! context).
 //! Only a strong match (whole, or cut off without disagreeing) is evidence: a paste that shares a
 //! message's opening and then says something else is another message. Knows nothing of rendering.
 
@@ -79,7 +81,14 @@ fn overrule(
     let own = engine.get(code.code.key());
     let (matched, reason) = match own {
         Some(g) if g.code == guide.code => (Match::Code, None),
-        Some(_) => (Match::Message, Some(Reason::OldWording { asked: code.code.clone() })),
+        // The knowledge base says this number once reported what `guide` covers today, and the
+        // wording says which of its successors it is.
+        Some(_) if guide.meta.legacy_codes.contains(&code.code) => {
+            (Match::Message, Some(Reason::OldWording { asked: code.code.clone() }))
+        }
+        // A current code that prints a message another entry shares: the number stands, the
+        // other entry comes next.
+        Some(_) => return (Outcome::Found { best, alternatives: next_to(guide, hit, alternatives, limit) }, None),
         None => (Match::Message, Some(Reason::NumberNotCovered { asked: code.code.clone() })),
     };
     let lead =
@@ -94,6 +103,16 @@ fn overrule(
     hits.truncate(limit.max(2));
     let best = hits.remove(0);
     (Outcome::Found { best, alternatives: hits }, reason)
+}
+
+/// The alternatives with the message's entry first among them.
+fn next_to(guide: &Arc<Guide>, hit: &MessageHit, alternatives: Vec<Hit>, limit: usize) -> Vec<Hit> {
+    let mut hits = vec![Hit { guide: guide.clone(), score: hit.coverage(), matched: Match::Message }];
+    for alt in alternatives {
+        push_unique(&mut hits, alt);
+    }
+    hits.truncate(limit.saturating_sub(1).max(1));
+    hits
 }
 
 /// The code a message at `start` is printed with: the nearest code before it, when the message

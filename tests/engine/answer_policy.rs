@@ -47,7 +47,16 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
         ],
         "",
     );
-    let guides = [secret, cert, app, mfa]
+    let guest = guide(
+        "AADSTS50020",
+        "A user from another identity provider is not in the tenant",
+        &[
+            "User account '{user}' from identity provider '{idp}' does not exist in tenant '{tenant}' and cannot access the application '{appId}' in that tenant.",
+        ],
+        "",
+    );
+    let external = guide("AADSTS16000", "The external user was never added to the tenant", &[], "");
+    let guides = [secret, cert, app, mfa, guest, external]
         .iter()
         .map(|md| parse_guide(md, Path::new("policy.md")).expect("test guide parses"))
         .collect();
@@ -89,6 +98,16 @@ fn the_same_old_number_with_its_own_wording_stays_with_its_own_entry() {
     let a = ask("AADSTS50012: Client assertion contains an invalid signature. [Reason - The key was not found.]");
     assert_eq!(lead(&a), ("AADSTS50012", Match::Code));
     assert_eq!(a.reason, None);
+}
+
+#[test]
+fn a_current_code_printing_a_message_another_entry_shares_keeps_its_own_entry_first() {
+    let a = ask(
+        "AADSTS16000: User account 'a@b.com' from identity provider 'live.com' does not exist in tenant 'Contoso' and cannot access the application 'x' in that tenant.",
+    );
+    assert_eq!(lead(&a), ("AADSTS16000", Match::Code));
+    assert_eq!(a.reason, None, "no legacy relation: the number is not an old one");
+    assert_eq!((a.hits()[1].guide.code.as_str(), a.hits()[1].matched), ("AADSTS50020", Match::Message));
 }
 
 #[test]
