@@ -69,10 +69,16 @@ pub struct Answer {
 
 /// Free-text hits closer than this ratio to the best one make the answer ambiguous.
 const AMBIGUOUS_RATIO: f32 = 0.88;
-/// A free-text answer needs its best guide to hold at least this share of the question's terms
-/// (weighted by rarity); below it the question is "not found" (calibrated on tests/eval: the
-/// `noise` kind against `described`).
-const MIN_COVERAGE: f32 = 0.45;
+/// When a free-text question is answered at all: its best guide's strength (the score in units of
+/// one rare word, so comparable across knowledge bases) must be at least [`MIN_TEXT_STRENGTH`], and
+/// a guide below [`WEAK_TEXT_STRENGTH`] must also hold at least [`MIN_WEAK_COVERAGE`] of the
+/// question's terms (weighted by rarity). Otherwise the question is "not found", with the guides as
+/// suggestions, and counted as unanswered. Calibrated on tests/eval (the `noise` kind against
+/// `described`): nearly all noise stays unanswered while every described question whose right
+/// guide ranks first is kept.
+const MIN_TEXT_STRENGTH: f32 = 10.0;
+const WEAK_TEXT_STRENGTH: f32 = 16.0;
+const MIN_WEAK_COVERAGE: f32 = 0.2;
 
 impl Answer {
     /// Guides in the order they should be shown, best first.
@@ -199,7 +205,9 @@ fn by_code<'a>(
 /// does a question whose best guide holds too little of it (only a common word or two).
 fn by_text(engine: &Engine, question: &Question, detected: &[Detected], limit: usize) -> Outcome {
     let scored = engine.search_scored(question.text(), limit.max(3));
-    let confident = scored.first().is_some_and(|(_, hit)| hit.coverage >= MIN_COVERAGE);
+    let confident = scored.first().is_some_and(|(_, hit)| {
+        hit.strength >= MIN_TEXT_STRENGTH && (hit.strength >= WEAK_TEXT_STRENGTH || hit.coverage >= MIN_WEAK_COVERAGE)
+    });
     let text_hits: Vec<Hit> = scored
         .into_iter()
         .map(|(guide, hit)| Hit { guide: guide.clone(), score: hit.score, matched: Match::Text })

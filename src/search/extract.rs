@@ -122,6 +122,57 @@ const FILLER: &[&str] = &[
 /// Words that, right before a bare number, mark it as an error code.
 const CUES: &[&str] = &["aadsts", "error", "err", "code", "codes", "errorcode", "fehler", "erreur", "código", "codigo"];
 
+/// Words that make a text about signing in to Microsoft's cloud: a bare number in such a text,
+/// when it is a known code, is read as one (`getting 50058 when logging in`); elsewhere it needs
+/// an `error` cue or a short question (`50011 localhost`): `chcp 65001 so the console prints
+/// umlauts`, `zip code 90002` and `PO 530035 is waiting for approval` are not sign-in errors.
+const SIGN_IN_WORDS: &[&str] = &[
+    "aadsts",
+    "azure",
+    "entra",
+    "aad",
+    "microsoft",
+    "msal",
+    "adal",
+    "oauth",
+    "oidc",
+    "saml",
+    "sso",
+    "signin",
+    "sign",
+    "signing",
+    "login",
+    "logging",
+    "logon",
+    "auth",
+    "authentication",
+    "authenticate",
+    "token",
+    "tokens",
+    "tenant",
+    "consent",
+    "mfa",
+    "2fa",
+    "teams",
+    "outlook",
+    "sharepoint",
+    "onedrive",
+    "office",
+    "m365",
+    "o365",
+    "intune",
+    "password",
+    "account",
+    "guest",
+    "az",
+    "powershell",
+    "graph",
+    "app",
+    "application",
+    "redirect",
+    "secret",
+];
+
 /// Words that, right before a bare number, say it is something else (a port, an id, a count).
 const ANTI_CUES: &[&str] = &[
     "port", "pid", "line", "ln", "id", "ticket", "case", "incident", "order", "build", "version", "thread", "process",
@@ -274,13 +325,15 @@ fn extract_families(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>)
 }
 
 /// Bare numbers count when the query is essentially just the number, or when the number is a
-/// known code and either the query is short or a cue word (`error`, `code`, `#`) precedes it.
+/// known code and the query is short, a cue word (`error`, `#`) precedes it, or the text is about
+/// signing in.
 fn extract_bare(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>) {
     let words: Vec<(usize, String)> = WORDS.find_iter(masked).map(|m| (m.start(), m.as_str().to_lowercase())).collect();
     let numbers: Vec<usize> = (0..words.len()).filter(|&i| is_bare_code(masked, &words[i])).collect();
     let just_number = numbers.len() == 1
         && words.iter().enumerate().all(|(i, (_, w))| i == numbers[0] || FILLER.contains(&w.as_str()));
-    let short = words.len() <= 12;
+    let about_sign_in = words.iter().any(|(_, w)| SIGN_IN_WORDS.contains(&w.as_str()));
+    let short = words.len() <= 6;
     for &i in &numbers {
         let (at, digits) = &words[i];
         let code = Code::aadsts(digits);
@@ -289,8 +342,8 @@ fn extract_bare(masked: &str, vocab: &Vocabulary, found: &mut Vec<Detected>) {
         if ANTI_CUES.contains(&prev) || UNITS.contains(&next) {
             continue;
         }
-        let cued = CUES.contains(&prev) || masked[..*at].ends_with('#');
-        if just_number || (vocab.knows(code.key()) && (short || cued)) {
+        let cued = (CUES.contains(&prev) && prev != "code") || masked[..*at].ends_with('#');
+        if just_number || (vocab.knows(code.key()) && (cued || short || about_sign_in)) {
             found.push(Detected { code, prefixed: false, at: *at, quiet: false });
         }
     }

@@ -68,6 +68,9 @@ pub struct TextHit {
     /// The question's terms (typos corrected) found in the guide, weighted by how rare each is,
     /// over all of the question's terms (0..=1). Low coverage: the guide merely shares a word.
     pub coverage: f32,
+    /// The score in units of the weight a word found in one guide only carries in this index
+    /// (BM25 weights grow with the number of guides): comparable across knowledge bases of any size.
+    pub strength: f32,
 }
 
 /// One term of a question as searched: the word itself, or its corrections when it was a typo.
@@ -188,7 +191,7 @@ impl TextIndex {
             .filter_map(|(score, addr)| {
                 let (ord, full) = *self.docs.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
                 let score = if full { score * 1.3 } else { score };
-                Some((addr, TextHit { ord: ord as usize, score, coverage: 0.0 }))
+                Some((addr, TextHit { ord: ord as usize, score, coverage: 0.0, strength: 0.0 }))
             })
             .collect();
         hits.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
@@ -248,9 +251,16 @@ impl TextIndex {
         found.into_iter().take(2).map(|(_, t)| t.clone()).collect()
     }
 
-    /// Sets each hit's coverage: the rarity-weighted share of the typed terms the guide holds.
+    /// Sets each hit's coverage (the rarity-weighted share of the typed terms the guide holds) and
+    /// strength.
     /// One posting-list read per term and field, whatever the number of hits.
     fn fill_coverage(&self, searcher: &tantivy::Searcher, terms: &[QueryTerm], hits: &mut [(DocAddress, TextHit)]) {
+        // The weight of a word found in exactly one guide: BM25's unit in this index.
+        let docs = searcher.num_docs().max(1) as f32;
+        let unit = (1.0 + (docs - 0.5) / 1.5).ln().max(0.1);
+        for (_, hit) in hits.iter_mut() {
+            hit.strength = hit.score / unit;
+        }
         let total: f32 = terms.iter().map(|t| t.idf).sum();
         if total <= 0.0 {
             return;
