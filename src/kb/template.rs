@@ -8,10 +8,12 @@
 /// A template needs at least this many literal words to tell one message from another.
 pub const MIN_TEMPLATE_WORDS: usize = 4;
 
-/// A template in words: `segments[i]` are the literal words between placeholders.
+/// A template in words: `segments[i]` are the literal words between placeholders;
+/// `sentence_ends[i][j]` is true when a sentence of the message ends after word `j` of segment `i`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageTemplate {
     pub segments: Vec<Vec<String>>,
+    pub sentence_ends: Vec<Vec<bool>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +37,7 @@ impl MessageTemplate {
             return Err(TemplateError::HasCode);
         }
         let mut segments = vec![Vec::new()];
+        let mut ends = vec![Vec::new()];
         let mut rest = text;
         while let Some(open) = rest.find(['{', '}']) {
             if rest[open..].starts_with('}') {
@@ -47,13 +50,14 @@ impl MessageTemplate {
             if rest[open + 1..close].trim().is_empty() {
                 return Err(TemplateError::EmptyPlaceholder);
             }
-            segments.last_mut().expect("never empty").extend(words(&rest[..open]));
+            push_words(&rest[..open], segments.last_mut().expect("never empty"), ends.last_mut().expect("never empty"));
             segments.push(Vec::new());
+            ends.push(Vec::new());
             rest = &rest[close + 1..];
         }
-        segments.last_mut().expect("never empty").extend(words(rest));
-        segments.retain(|s| !s.is_empty());
-        let template = MessageTemplate { segments };
+        push_words(rest, segments.last_mut().expect("never empty"), ends.last_mut().expect("never empty"));
+        let (segments, sentence_ends) = segments.into_iter().zip(ends).filter(|(s, _)| !s.is_empty()).unzip();
+        let template = MessageTemplate { segments, sentence_ends };
         match template.word_count() {
             n if n < MIN_TEMPLATE_WORDS => Err(TemplateError::TooShort(n)),
             _ => Ok(template),
@@ -69,6 +73,17 @@ impl MessageTemplate {
     pub fn sample(&self, fill: &str) -> String {
         let parts: Vec<String> = self.segments.iter().map(|s| s.join(" ")).collect();
         parts.join(&format!(" {fill} "))
+    }
+}
+
+/// Appends the words of a literal piece, marking those a sentence ends after (`.`, `!` or `?`
+/// before the next word or at the end of the piece).
+fn push_words(piece: &str, words: &mut Vec<String>, ends: &mut Vec<bool>) {
+    let spans: Vec<(usize, usize)> = word_spans(piece).collect();
+    for (i, &(start, end)) in spans.iter().enumerate() {
+        let gap = &piece[end..spans.get(i + 1).map_or(piece.len(), |next| next.0)];
+        words.push(piece[start..end].to_lowercase());
+        ends.push(gap.contains(['.', '!', '?']));
     }
 }
 
@@ -106,6 +121,8 @@ mod tests {
         assert_eq!(t.segments[0], ["tenant"]);
         assert_eq!(t.segments[1][..3], ["not", "found", "check"]);
         assert_eq!(t.word_count(), 13);
+        assert!(t.sentence_ends[1][1], "a sentence ends after `found.`");
+        assert!(!t.sentence_ends[1][0]);
     }
 
     #[test]

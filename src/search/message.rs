@@ -60,6 +60,7 @@ impl MessageHit {
 struct Compiled {
     guide: usize,
     segments: Vec<Vec<String>>,
+    sentence_ends: Vec<Vec<bool>>,
     /// The segment the anchor opens.
     anchor_segment: usize,
     words: usize,
@@ -92,7 +93,8 @@ impl MessageIndex {
                 owners.len() - 1
             });
             owners[id].push(compiled.len());
-            compiled.push(Compiled { guide, words: template.word_count(), segments, anchor_segment });
+            let sentence_ends = template.sentence_ends.clone();
+            compiled.push(Compiled { guide, words: template.word_count(), segments, sentence_ends, anchor_segment });
         }
         let anchors = (!patterns.is_empty()).then(|| AhoCorasick::new(&patterns).expect("word patterns compile"));
         MessageIndex { templates: compiled, anchors, owners }
@@ -199,7 +201,10 @@ fn verify(template: &Compiled, query: &Words, at: usize) -> Option<MessageHit> {
         matched += run;
         last = start + run;
         if run < segment.len() {
-            diverged = !cut_off_at(q, last, &segment[run]);
+            // Text that goes on differently after a whole sentence of the message is a shorter
+            // or older wording (no `Request origin: ...` tail), not another message.
+            let sentence_done = run > 0 && template.sentence_ends[template.anchor_segment + i][run - 1];
+            diverged = !sentence_done && !cut_off_at(q, last, &segment[run]);
             break;
         }
         pos = last;
@@ -313,6 +318,16 @@ mod tests {
         )[0];
         assert!(hit.diverged);
         assert!(!hit.is_strong());
+    }
+
+    #[test]
+    fn a_message_that_stops_after_a_whole_sentence_is_strong_evidence() {
+        let idx = index(&[(
+            2,
+            "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'.",
+        )]);
+        let hit = idx.find("AADSTS90023: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.\nTrace ID: 5")[0];
+        assert!(!hit.diverged && hit.is_strong(), "{hit:?}");
     }
 
     #[test]
