@@ -170,7 +170,7 @@ impl Engine {
             .collect()
     }
 
-    /// Known codes one digit edit away from `code` (`AADSTS53005` → `AADSTS53003`), full guides
+    /// Known codes one digit edit away from `code` (`AADSTS53013` → `AADSTS53003`), full guides
     /// first, then the numerically closest.
     pub fn near_codes(&self, code: &Code, limit: usize) -> Vec<&Arc<Guide>> {
         let family = code.family();

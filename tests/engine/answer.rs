@@ -68,11 +68,11 @@ fn typos_in_free_text_still_find_the_guide() {
 
 #[test]
 fn a_near_miss_code_is_not_found_with_did_you_mean() {
-    let a = ask("AADSTS53005");
+    let a = ask("AADSTS53013");
     let Outcome::NotFound { code, suggestions } = &a.outcome else { panic!("{a:?}") };
-    assert_eq!(code.as_ref().unwrap().as_str(), "AADSTS53005");
+    assert_eq!(code.as_ref().unwrap().as_str(), "AADSTS53013");
     assert_eq!(suggestions[0].guide.code.as_str(), "AADSTS53003", "full guides first among near codes");
-    assert_eq!(a.lookup_url().unwrap(), "https://login.microsoftonline.com/error?code=53005");
+    assert_eq!(a.lookup_url().unwrap(), "https://login.microsoftonline.com/error?code=53013");
     assert!(!a.is_found());
 }
 

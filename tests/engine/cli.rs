@@ -79,11 +79,11 @@ fn ask_json_for_free_text_matches_by_text() {
 
 #[test]
 fn ask_for_an_unknown_code_exits_one_with_lookup_and_did_you_mean() {
-    let out = errkb(&["ask", "--json", "AADSTS53005"]);
+    let out = errkb(&["ask", "--json", "AADSTS53013"]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["answer"], "not_found");
-    assert_eq!(v["lookup_url"], "https://login.microsoftonline.com/error?code=53005");
+    assert_eq!(v["lookup_url"], "https://login.microsoftonline.com/error?code=53013");
     let suggested: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert!(suggested.contains(&"AADSTS53003"), "{suggested:?}");
 }
