@@ -81,3 +81,21 @@ fn short_entries_say_they_are_short_and_carry_the_lookup_link() {
     assert_eq!(g.lookup_url().as_deref(), Some("https://login.microsoftonline.com/error?code=16001"));
     assert!(!g.steps().is_empty());
 }
+
+#[test]
+fn every_code_outside_microsofts_error_page_names_where_it_was_seen() {
+    let engine = engine();
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aadsts-reference-page.txt"))
+            .unwrap();
+    let listed: std::collections::HashSet<&str> = page.split_whitespace().collect();
+    assert!(listed.len() >= 350);
+    let unsourced: Vec<String> = engine
+        .guides()
+        .iter()
+        .filter_map(|g| g.code.aadsts_number().map(|n| (n, g)))
+        .filter(|(n, g)| !listed.contains(n) && g.meta.sources.is_empty())
+        .map(|(n, g)| format!("{n} ({})", g.source.display()))
+        .collect();
+    assert!(unsourced.is_empty(), "codes not on Microsoft's page without `sources`: {unsourced:#?}");
+}
