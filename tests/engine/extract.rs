@@ -50,6 +50,19 @@ const CASES: &[(&str, &[&str])] = &[
     ("what does 53003 mean?", &["AADSTS53003"]),
     ("99999", &["AADSTS99999"]),
     ("AADSTS53005", &["AADSTS53005"]),
+    // A prefix that is almost AADSTS, with 5 to 7 digits; full-width forms; HTML entities.
+    ("ADSTS50058: A silent sign-in request was sent", &["AADSTS50058"]),
+    ("AADST50011 redirect", &["AADSTS50011"]),
+    ("AASTS7000215", &["AADSTS7000215"]),
+    ("AAD STS 65001 consent", &["AADSTS65001"]),
+    ("AADSTS-700016", &["AADSTS700016"]),
+    ("\u{FF21}\u{FF21}\u{FF24}\u{FF33}\u{FF34}\u{FF33}\u{FF15}\u{FF10}\u{FF10}\u{FF11}\u{FF11}", &["AADSTS50011"]),
+    ("error&#58; AADSTS50126&#x3A; bad password", &["AADSTS50126"]),
+    ("ADS 1234 and BASTS 5001 are not codes", &[]),
+    ("the PORTS50011 list", &[]),
+    // Bare numbers outside a sign-in text are not codes.
+    ("how do i set chcp 65001 so the console prints umlauts correctly", &[]),
+    ("getting 50058 when logging in to teams on my phone again today", &["AADSTS50058"]),
     // JSON bodies, escaped once and twice.
     (
         r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#,
