@@ -1,8 +1,10 @@
 //! errkb: an error-code knowledge-base bot for Slack and Microsoft Teams.
 //!
 //! Crate map and the dependency rule. Data flows one way: adapters → answer → search → kb.
-//! - CORE (no HTTP, no platform types): [`kb`] guides and their parser; [`search`] code
-//!   extraction and the tantivy index; [`answer`] questions to platform-neutral answers.
+//! - CORE (no HTTP, no platform types): [`kb`] guides, their parser, message templates and the
+//!   thesaurus; [`search`] code extraction, Entra-message matching and the tantivy index;
+//!   [`answer`] questions to platform-neutral answers (the answer policy); [`probe`] the Entra
+//!   client-credentials check.
 //! - Edges: [`config`] typed configuration; [`telemetry`] logging; [`cli`] the `errkb` commands;
 //!   [`store`] persistence (sqlx); [`http`] shared web plumbing; [`web`] HTML pages; [`slack`]
 //!   the Slack app; [`teams`] the Teams bot; [`app`] the one place the service's routes and adapters meet.
