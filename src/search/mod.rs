@@ -1,8 +1,9 @@
 //! CORE: search. The in-memory catalogue of guides by code and legacy code, query understanding
-//! (code extraction) and the tantivy text index, behind one [`Engine`].
+//! (code extraction, Entra's own messages found by their templates, the thesaurus's synonyms) and
+//! the tantivy text index with typo correction, behind one [`Engine`].
 //!
-//! The only module that knows tantivy (in `index`). Must not know answers' shapes, HTTP or any chat
-//! platform; it returns guides and scores.
+//! The only module that knows tantivy (in `index`) and aho-corasick (in `message`). Must not know
+//! answers' shapes, HTTP or any chat platform; it returns guides, scores and matches.
 
 mod extract;
 mod index;
