@@ -26,6 +26,9 @@ pub struct BackupArgs {
 
 pub fn run(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(args.config.as_deref())?;
+    if !config.database_url.expose_secret().starts_with("sqlite:") {
+        anyhow::bail!("{}", crate::store::StoreError::BackupNeedsPgDump);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
         let store = Store::open_existing(config.database_url.expose_secret())
