@@ -80,13 +80,14 @@ impl Served {
 /// Starts `errkb --log-format json serve --listen 127.0.0.1:0 ...` with `cmd`'s environment and
 /// returns once it listens (its stderr is drained in the background afterwards).
 pub fn serve(mut cmd: Command, extra_args: &[&str]) -> Served {
-    let mut child = cmd
-        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
-        .args(extra_args)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("errkb serve starts");
+    cmd.args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"]).args(extra_args);
+    serve_as_given(cmd)
+}
+
+/// Runs `cmd` as it is (it must start `errkb serve` with JSON logs on stderr) and returns once it
+/// listens.
+pub fn serve_as_given(mut cmd: Command) -> Served {
+    let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("errkb serve starts");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
     let mut log = Vec::new();
     let port = loop {
