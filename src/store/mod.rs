@@ -3,7 +3,8 @@
 //! installs, feedback, the query log and event de-duplication.
 //!
 //! Owns the schema (embedded migrations under migrations/), the queries, redaction of logged
-//! text ([`redact`]) and the off-request-path query log writer ([`QueryLog`]). Knows nothing of
+//! text ([`redact`]), the off-request-path query log writer ([`QueryLog`]), the retention purge
+//! and the SQLite online backup, and sealing tokens at rest ([`seal`], with key rotation). Knows nothing of
 //! HTTP, answers' shapes or any chat platform's payloads: callers pass plain values.
 
 mod installations;

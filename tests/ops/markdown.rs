@@ -134,7 +134,7 @@ pub fn table(text: &str, heading: &str) -> Vec<Vec<String>> {
         .lines()
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'))
-        .map(|l| split_row(l))
+        .map(split_row)
         .collect();
     rows.into_iter().skip(2).collect()
 }
