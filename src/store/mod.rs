@@ -4,8 +4,9 @@
 //!
 //! Owns the schema (embedded migrations under migrations/), the queries, redaction of logged
 //! text ([`redact`]), the off-request-path query log writer ([`QueryLog`]), the retention purge
-//! and the SQLite online backup, and sealing tokens at rest ([`seal`], with key rotation). Knows nothing of
-//! HTTP, answers' shapes or any chat platform's payloads: callers pass plain values.
+//! and the SQLite online backup, and sealing tokens at rest ([`seal`], with key rotation).
+//! Knows nothing of HTTP, answers' shapes or any chat platform's payloads: callers pass plain
+//! values.
 
 mod installations;
 mod maintenance;
