@@ -90,10 +90,16 @@ impl Application {
         .await??;
         let store = Store::connect(config.database_url.expose_secret())
             .await?
-            .with_token_key(config.token_encryption_key.as_ref());
+            .with_token_keys(config.token_encryption_key.as_ref(), config.token_encryption_key_previous.as_ref());
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
         let state = shared_state(&config, engine, store.clone(), query_log)?;
-        let mut background = vec![tokio::spawn(purge_expired(store))];
+        let mut background = vec![
+            tokio::spawn(purge_expired(store.clone())),
+            tokio::spawn(purge_query_log(store.clone(), config.query_log_retention_days)),
+        ];
+        if config.token_encryption_key_previous.is_some() {
+            background.push(tokio::spawn(reseal_tokens(store)));
+        }
         if config.hot_reload {
             match http::reload::watch(dir, state.engine.clone(), state.metrics.clone()) {
                 Ok(task) => background.push(task),
@@ -194,6 +200,38 @@ async fn purge_expired(store: Store) {
         if let Err(e) = store.purge_probe_state(86_400).await {
             tracing::warn!(error = %e, "purging old probe links and rate windows failed");
         }
+    }
+}
+
+/// Once a day (first at start): query-log rows older than the retention (`0` keeps them all).
+async fn purge_query_log(store: Store, days: u32) {
+    if days == 0 {
+        return;
+    }
+    let mut every = tokio::time::interval(Duration::from_secs(86_400));
+    loop {
+        every.tick().await;
+        match store.purge_query_log(days).await {
+            Ok(purged) => tracing::info!(purged, days, "query log retention applied"),
+            Err(e) => tracing::warn!(error = %e, "purging old query-log rows failed"),
+        }
+    }
+}
+
+/// During a key rotation: seals every workspace token again with the current key, once at start.
+async fn reseal_tokens(store: Store) {
+    match store.reseal_installations().await {
+        Ok(r) if r.unreadable > 0 => tracing::warn!(
+            resealed = r.resealed,
+            unreadable = r.unreadable,
+            "some workspace tokens open with neither ERRKB_TOKEN_ENCRYPTION_KEY nor ..._PREVIOUS: reinstall those workspaces"
+        ),
+        Ok(r) => tracing::info!(
+            resealed = r.resealed,
+            current = r.current,
+            "workspace tokens sealed with the current key; ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS can be removed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "re-sealing workspace tokens with the current key failed"),
     }
 }
 

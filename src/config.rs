@@ -62,6 +62,8 @@ pub enum Source {
     Default,
     File,
     Env,
+    /// A command-line flag (`--listen`, `--kb`, `--socket-mode`).
+    Flag,
     Unset,
 }
 
@@ -71,6 +73,7 @@ impl Source {
             Source::Default => "default",
             Source::File => "errkb.toml",
             Source::Env => "environment",
+            Source::Flag => "command line",
             Source::Unset => "unset",
         }
     }
@@ -105,6 +108,26 @@ pub struct TeamsConfig {
     pub anonymous: bool,
 }
 
+/// The credentials of an authenticated (single-tenant) Teams bot, when all three are set.
+#[derive(Debug, Clone, Copy)]
+pub struct TeamsBot<'a> {
+    pub app_id: &'a str,
+    pub app_password: &'a SecretString,
+    pub tenant_id: &'a str,
+}
+
+impl TeamsConfig {
+    /// The bot's credentials, or why the bot is off. The anonymous dev mode is decided apart.
+    pub fn bot(&self) -> Result<TeamsBot<'_>, &'static str> {
+        match (&self.app_id, &self.app_password, &self.tenant_id) {
+            (None, ..) => Err("MICROSOFT_APP_ID is not set"),
+            (Some(_), None, _) => Err("MICROSOFT_APP_PASSWORD is not set"),
+            (Some(_), Some(_), None) => Err("MICROSOFT_APP_TENANT_ID is not set (errkb is a single-tenant bot)"),
+            (Some(app_id), Some(app_password), Some(tenant_id)) => Ok(TeamsBot { app_id, app_password, tenant_id }),
+        }
+    }
+}
+
 /// Everything `errkb serve` needs, typed. `Debug` never shows a secret.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -124,6 +147,10 @@ pub struct Config {
     pub user_hash_salt: SecretString,
     /// Seals OAuth-installed workspace tokens in the database.
     pub token_encryption_key: Option<SecretString>,
+    /// The key before a rotation: still opens old rows, which are re-sealed with the current one.
+    pub token_encryption_key_previous: Option<SecretString>,
+    /// Query-log rows older than this many days are purged daily (0 keeps them forever).
+    pub query_log_retention_days: u32,
     pub slack: SlackConfig,
     pub teams: TeamsConfig,
     /// Where each setting's value came from, by name (for `--check-config`).
@@ -182,6 +209,8 @@ impl Config {
             answer_cache_size: r.parse("ERRKB_ANSWER_CACHE_SIZE")?,
             user_hash_salt: r.string("ERRKB_USER_HASH_SALT").into(),
             token_encryption_key: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY").map(SecretString::from),
+            token_encryption_key_previous: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS").map(SecretString::from),
+            query_log_retention_days: r.parse("ERRKB_QUERY_LOG_RETENTION_DAYS")?,
             slack: SlackConfig {
                 signing_secret: r.optional("SLACK_SIGNING_SECRET").map(SecretString::from),
                 bot_token: r.optional("SLACK_BOT_TOKEN").map(SecretString::from),
@@ -227,6 +256,11 @@ impl Config {
                 .to_string();
             return Err(ConfigError::Invalid { name: "ERRKB_PROBE_ENABLED", reason });
         }
+        if self.token_encryption_key_previous.is_some() && self.token_encryption_key.is_none() {
+            let reason =
+                "set ERRKB_TOKEN_ENCRYPTION_KEY to the new key: the previous key only opens old rows".to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS", reason });
+        }
         if let Some(raw) = &self.probe.authority_override
             && !is_loopback_url(raw)
         {
@@ -249,6 +283,22 @@ impl Config {
     /// Which integrations are on, each with the reason (no secret values).
     pub fn integrations(&self) -> Vec<Integration> {
         settings::integrations(self)
+    }
+
+    /// Records that a command-line flag set `name` (for `--check-config`).
+    pub fn set_by_flag(&mut self, name: &'static str) {
+        self.sources.insert(name, Source::Flag);
+    }
+
+    /// Whether the Teams bot (`/api/messages`) is on, and why: the one decision `--check-config`,
+    /// the start-up log and the routes share.
+    pub fn teams_bot(&self) -> Result<TeamsBot<'_>, &'static str> {
+        self.teams.bot()
+    }
+
+    /// Settings that work but will surprise: each a sentence saying what to set.
+    pub fn warnings(&self) -> Vec<String> {
+        settings::warnings(self)
     }
 
     /// The effective configuration as text: one line per setting (secrets masked, with where the

@@ -1,5 +1,5 @@
-//! `errkb manifest slack --url https://HOST [--socket-mode]`: prints the Slack app manifest for
-//! a public URL, ready to paste into "Create an app from a manifest".
+//! `errkb manifest slack --url https://HOST` or `errkb manifest slack --socket-mode` (no URL
+//! needed): prints the Slack app manifest, ready to paste into "Create an app from a manifest".
 //!
 //! An edge: argument parsing and printing; the manifest itself lives in the Slack adapter.
 
@@ -17,9 +17,10 @@ pub struct ManifestArgs {
 enum Target {
     /// The Slack app manifest (YAML).
     Slack {
-        /// errkb's public URL (https://HOST): the request URLs point under it.
-        #[arg(long, env = "ERRKB_PUBLIC_URL", value_name = "URL")]
-        url: String,
+        /// errkb's public URL (https://HOST): the request URLs point under it. Not needed with
+        /// --socket-mode.
+        #[arg(long, env = "ERRKB_PUBLIC_URL", value_name = "URL", required_unless_present = "socket_mode")]
+        url: Option<String>,
         /// Turn on Socket Mode (no public URL needed; set SLACK_APP_TOKEN).
         #[arg(long)]
         socket_mode: bool,
@@ -30,7 +31,10 @@ enum Target {
 
 pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
     match args.target {
-        Target::Slack { url, socket_mode } => print!("{}", crate::slack::manifest::render(&url, socket_mode)?),
+        Target::Slack { url: Some(url), socket_mode } => {
+            print!("{}", crate::slack::manifest::render(&url, socket_mode)?)
+        }
+        Target::Slack { url: None, .. } => print!("{}", crate::slack::manifest::render_socket_mode()),
         Target::Teams(args) => return super::manifest_teams::run(args),
     }
     Ok(ExitCode::SUCCESS)

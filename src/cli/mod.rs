@@ -1,11 +1,14 @@
-//! The `errkb` command line: `ask`, `lint`, `index`, `serve`, `probe` and `manifest`.
+//! The `errkb` command line: `ask`, `lint`, `index`, `serve`, `probe`, `manifest`, `healthcheck`
+//! and `backup`.
 //!
 //! An edge: parses arguments with clap, loads the knowledge base, calls the core and prints. Uses
 //! anyhow; exit codes are part of the contract (ask: 0 found, 1 nothing found, 2 usage or KB
 //! error; lint: 0 clean, 1 errors, 2 unreadable KB; probe: 0 valid, 1 refused by Entra or
-//! unreachable, 2 nothing sent).
+//! unreachable, 2 nothing sent; healthcheck: 0 healthy, 1 not; backup: 0 written, 2 failed).
 
 mod ask;
+mod backup;
+mod healthcheck;
 mod lint;
 mod manifest;
 mod manifest_teams;
@@ -46,8 +49,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Check a tenant, client id and secret (or certificate) against Entra, live, and explain the result.
     Probe(probe::ProbeArgs),
-    /// Print a chat app manifest for a public URL (`errkb manifest slack --url https://HOST`).
+    /// Print a chat app manifest (`errkb manifest slack --socket-mode`, `errkb manifest teams ...`).
     Manifest(manifest::ManifestArgs),
+    /// Ask a running errkb whether it answers (exit 0) or not (exit 1): for container health checks.
+    Healthcheck(healthcheck::HealthcheckArgs),
+    /// Copy the SQLite database while errkb runs (PostgreSQL: use pg_dump).
+    Backup(backup::BackupArgs),
 }
 
 /// Where the guides come from: a Markdown directory or a prebuilt index.
@@ -78,9 +85,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ask(args) => ask::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Index(args) => index(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(args, cli.log_format),
         Command::Manifest(args) => manifest::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Healthcheck(args) => healthcheck::run(args),
+        Command::Backup(args) => backup::run(args),
     };
     match result {
         Ok(code) => code,

@@ -40,9 +40,11 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_BODY_LIMIT_BYTES", "body_limit_bytes", Some("1048576"), false),
     s("ERRKB_REQUEST_TIMEOUT_SECS", "request_timeout_secs", Some("15"), false),
     s("ERRKB_QUERY_LOG_CAPACITY", "query_log_capacity", Some("4096"), false),
+    s("ERRKB_QUERY_LOG_RETENTION_DAYS", "query_log_retention_days", Some("90"), false),
     s("ERRKB_ANSWER_CACHE_SIZE", "answer_cache_size", Some("4096"), false),
     s("ERRKB_USER_HASH_SALT", "user_hash_salt", Some("errkb"), true),
     s("ERRKB_TOKEN_ENCRYPTION_KEY", "token_encryption_key", None, true),
+    s("ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS", "token_encryption_key_previous", None, true),
     s("SLACK_SIGNING_SECRET", "slack.signing_secret", None, true),
     s("SLACK_BOT_TOKEN", "slack.bot_token", None, true),
     s("SLACK_APP_TOKEN", "slack.app_token", None, true),
@@ -183,11 +185,10 @@ pub(super) fn integrations(c: &Config) -> Vec<Integration> {
         (true, Some(_), None) => off("slack", "Socket Mode needs SLACK_BOT_TOKEN"),
         (false, ..) => slack,
     };
-    let teams = match (&c.teams.app_id, &c.teams.app_password) {
+    let teams = match c.teams.bot() {
         _ if c.teams.anonymous => on("teams", "ERRKB_TEAMS_ANONYMOUS is on: unauthenticated dev mode, loopback only"),
-        (Some(_), Some(_)) => on("teams", "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set"),
-        (None, _) => off("teams", "MICROSOFT_APP_ID is not set"),
-        (Some(_), None) => off("teams", "MICROSOFT_APP_PASSWORD is not set"),
+        Ok(_) => on("teams", "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID are set"),
+        Err(why) => off("teams", why),
     };
     let webhook = match &c.teams.webhook_secret {
         Some(_) => on("teams_webhook", "TEAMS_WEBHOOK_SECRET is set"),
@@ -227,6 +228,33 @@ pub(super) fn describe(c: &Config) -> String {
     for i in integrations(c) {
         out.push_str(&format!("{:<14} {:<3}  {}\n", i.name, if i.on { "on" } else { "off" }, i.why));
     }
+    let warnings = warnings(c);
+    if !warnings.is_empty() {
+        out.push_str("\n# warnings\n");
+        for w in warnings {
+            out.push_str(&format!("- {w}\n"));
+        }
+    }
+    out
+}
+
+/// Settings that work but will surprise whoever runs errkb.
+pub(super) fn warnings(c: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let chat: Vec<&str> = integrations(c)
+        .iter()
+        .filter(|i| i.on && matches!(i.name, "slack" | "teams" | "teams_webhook"))
+        .map(|i| i.name)
+        .collect();
+    if !chat.is_empty() && super::is_loopback_url(&c.public_url) {
+        out.push(format!(
+            "ERRKB_PUBLIC_URL is {} (a loopback address) while chat is on ({}): the guide links in chat answers \
+             point at it, and your users cannot open them. Set ERRKB_PUBLIC_URL to the https:// address people \
+             reach errkb at (for example https://errkb.example.org).",
+            c.public_url,
+            chat.join(", ")
+        ));
+    }
     out
 }
 
@@ -246,6 +274,7 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_BODY_LIMIT_BYTES" => c.body_limit_bytes.to_string(),
         "ERRKB_REQUEST_TIMEOUT_SECS" => c.request_timeout.as_secs().to_string(),
         "ERRKB_QUERY_LOG_CAPACITY" => c.query_log_capacity.to_string(),
+        "ERRKB_QUERY_LOG_RETENTION_DAYS" => c.query_log_retention_days.to_string(),
         "ERRKB_ANSWER_CACHE_SIZE" => c.answer_cache_size.to_string(),
         "SLACK_CLIENT_ID" => c.slack.client_id.clone().unwrap_or_default(),
         "ERRKB_SLACK_API_URL" => c.slack.api_url.clone(),

@@ -26,6 +26,17 @@ pub fn render(public_url: &str, socket_mode: bool) -> Result<String, ManifestErr
     Ok(if socket_mode { text.replace("socket_mode_enabled: false", "socket_mode_enabled: true") } else { text })
 }
 
+/// The manifest for Socket Mode without a public URL: no request URLs and no OAuth redirect
+/// (Slack reaches errkb over the WebSocket errkb opens; the app is installed from its settings).
+pub fn render_socket_mode() -> String {
+    let kept: Vec<&str> = TEMPLATE
+        .lines()
+        .filter(|line| !line.contains(PLACEHOLDER) && line.trim() != "redirect_urls:")
+        .map(|line| if line.trim() == "socket_mode_enabled: false" { "  socket_mode_enabled: true" } else { line })
+        .collect();
+    kept.join("\n") + "\n"
+}
+
 /// Checks a manifest (as JSON) against slack-morphism's typed `SlackAppManifest`.
 pub fn check_shape(manifest: &serde_json::Value) -> Result<(), String> {
     serde_json::from_value::<slack_morphism::SlackAppManifest>(manifest.clone()).map(drop).map_err(|e| e.to_string())
@@ -41,6 +52,15 @@ mod tests {
         assert!(text.contains("url: https://kb.contoso.com/slack/commands"));
         assert!(!text.contains(PLACEHOLDER));
         assert!(render("https://kb.contoso.com", true).unwrap().contains("socket_mode_enabled: true"));
+    }
+
+    #[test]
+    fn the_socket_mode_manifest_needs_no_url() {
+        let text = render_socket_mode();
+        assert!(text.contains("socket_mode_enabled: true"), "{text}");
+        assert!(!text.contains("url:") && !text.contains("request_url") && !text.contains("redirect_urls"), "{text}");
+        let json: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+        check_shape(&json).unwrap();
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use secrecy::SecretString;
 
-use super::seal::SealError;
+use super::seal::{KeyUsed, Keyring, SealError};
 use super::{Db, Store, StoreError, with_pool};
 
 /// One installed workspace. `Debug` never shows the token.
@@ -42,7 +42,7 @@ impl Store {
                    bot_user_id = excluded.bot_user_id, bot_token = excluded.bot_token, scopes = excluded.scopes, \
                    installed_by = excluded.installed_by, updated_at = excluded.updated_at";
         let now = self.now();
-        let sealed = self.sealer.as_ref().ok_or(SealError::NoKey)?.seal(&i.bot_token)?;
+        let sealed = self.keys()?.seal(&i.bot_token)?;
         with_pool!(&self.db, pool => sqlx::query(sql)
             .bind(&i.platform).bind(&i.team_id).bind(&i.enterprise_id).bind(&i.bot_user_id)
             .bind(&sealed).bind(&i.scopes).bind(&i.installed_by).bind(now)
@@ -60,7 +60,14 @@ impl Store {
             return Ok(None);
         };
         let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
-        let bot_token = self.sealer.as_ref().ok_or(SealError::NoKey)?.open(&token)?;
+        let keys = self.keys()?;
+        let (bot_token, used) = keys.open(&token)?;
+        if used == KeyUsed::Previous {
+            // Best effort: the start-up sweep re-seals whatever a failure here leaves behind.
+            if let Err(e) = self.reseal_one(keys, &platform, &team_id, &token, &bot_token).await {
+                tracing::warn!(error = %e, "re-sealing a workspace token with the current key failed");
+            }
+        }
         Ok(Some(Installation {
             platform,
             team_id,
@@ -78,4 +85,57 @@ impl Store {
         let gone = with_pool!(&self.db, pool => sqlx::query(sql).bind(platform).bind(team_id).execute(pool).await?.rows_affected());
         Ok(gone > 0)
     }
+
+    /// Seals every stored token again with the current key; rows only the previous key opens
+    /// are rewritten, rows neither key opens are counted and left alone. Safe to run on several
+    /// replicas at once: a row is only replaced if it still holds what was read.
+    pub async fn reseal_installations(&self) -> Result<Reseal, StoreError> {
+        let keys = self.keys()?;
+        let sql =
+            "SELECT platform, team_id, bot_token FROM installations WHERE bot_token IS NOT NULL AND bot_token <> ''";
+        let rows: Vec<(String, String, String)> =
+            with_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+        let mut report = Reseal::default();
+        for (platform, team_id, stored) in rows {
+            match keys.open(&stored) {
+                Ok((_, KeyUsed::Current)) => report.current += 1,
+                Ok((plain, KeyUsed::Previous)) => {
+                    self.reseal_one(keys, &platform, &team_id, &stored, &plain).await?;
+                    report.resealed += 1;
+                }
+                Err(_) => report.unreadable += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    fn keys(&self) -> Result<&Keyring, SealError> {
+        self.sealer.as_ref().ok_or(SealError::NoKey)
+    }
+
+    async fn reseal_one(
+        &self,
+        keys: &Keyring,
+        platform: &str,
+        team_id: &str,
+        stored: &str,
+        plain: &SecretString,
+    ) -> Result<(), StoreError> {
+        let sealed = keys.seal(plain)?;
+        let sql = "UPDATE installations SET bot_token = $1 WHERE platform = $2 AND team_id = $3 AND bot_token = $4";
+        with_pool!(&self.db, pool => sqlx::query(sql).bind(&sealed).bind(platform).bind(team_id).bind(stored)
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+}
+
+/// What [`Store::reseal_installations`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reseal {
+    /// Already sealed with the current key.
+    pub current: u64,
+    /// Opened with the previous key and sealed again with the current one.
+    pub resealed: u64,
+    /// Opened by neither key (sealed with some other key): left as they are.
+    pub unreadable: u64,
 }

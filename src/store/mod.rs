@@ -3,10 +3,13 @@
 //! installs, feedback, the query log and event de-duplication.
 //!
 //! Owns the schema (embedded migrations under migrations/), the queries, redaction of logged
-//! text ([`redact`]) and the off-request-path query log writer ([`QueryLog`]). Knows nothing of
-//! HTTP, answers' shapes or any chat platform's payloads: callers pass plain values.
+//! text ([`redact`]), the off-request-path query log writer ([`QueryLog`]), the retention purge
+//! and the SQLite online backup, and sealing tokens at rest ([`seal`], with key rotation).
+//! Knows nothing of HTTP, answers' shapes or any chat platform's payloads: callers pass plain
+//! values.
 
 mod installations;
+mod maintenance;
 mod probe;
 mod query_log;
 pub mod redact;
@@ -24,7 +27,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use installations::Installation;
+pub use installations::{Installation, Reseal};
 pub use probe::{AuditRow, NewProbeLink, ProbeLink};
 pub use query_log::{QueryLog, QueryRecord};
 pub use stats::{AdminStats, GuideRating};
@@ -42,6 +45,10 @@ pub enum StoreError {
     BadVote,
     #[error(transparent)]
     Seal(#[from] seal::SealError),
+    #[error("errkb backup copies SQLite databases; back PostgreSQL up with pg_dump (see docs/operations.md)")]
+    BackupNeedsPgDump,
+    #[error("{} already exists: choose a new file for the backup", .0.display())]
+    BackupExists(std::path::PathBuf),
 }
 
 /// The clock the store stamps rows with: Unix seconds. Injectable for tests.
@@ -74,7 +81,7 @@ pub(crate) use with_pool;
 pub struct Store {
     db: Db,
     clock: Clock,
-    sealer: Option<seal::Sealer>,
+    sealer: Option<seal::Keyring>,
 }
 
 impl std::fmt::Debug for Store {
@@ -100,8 +107,25 @@ fn migrator(steps: [&'static str; 3]) -> Migrator {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite:PATH` or `postgres://...`) and applies the migrations.
+    /// Connects to `url` (`sqlite:PATH` or `postgres://...`, a SQLite file is created on first
+    /// start) and applies the migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open(url, true).await?;
+        match &store.db {
+            Db::Postgres(pool) => migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE]).run(pool).await,
+            Db::Sqlite(pool) => migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE]).run(pool).await,
+        }
+        .map_err(StoreError::Migrate)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database as it is: nothing is created or migrated (for backups, which
+    /// must copy what the running version wrote).
+    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Store, StoreError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(10)
@@ -109,12 +133,11 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
             Db::Postgres(pool)
         } else {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(StoreError::Connect)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
@@ -124,7 +147,6 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
             Db::Sqlite(pool)
         };
         Ok(Store { db, clock: system_clock(), sealer: None })
@@ -138,7 +160,15 @@ impl Store {
     /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`); without one,
     /// installations cannot be saved.
     pub fn with_token_key(self, key: Option<&SecretString>) -> Store {
-        Store { sealer: key.map(seal::Sealer::new), ..self }
+        self.with_token_keys(key, None)
+    }
+
+    /// [`Store::with_token_key`] during a rotation: `previous` (`ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS`)
+    /// still opens rows sealed before it; they are sealed again with `key` when read, and all at
+    /// once by [`Store::reseal_installations`].
+    pub fn with_token_keys(self, key: Option<&SecretString>, previous: Option<&SecretString>) -> Store {
+        let sealer = key.map(|k| seal::Keyring::new(seal::Sealer::new(k), previous.map(seal::Sealer::new)));
+        Store { sealer, ..self }
     }
 
     pub fn now(&self) -> i64 {

@@ -1,7 +1,8 @@
 //! Tokens at rest: bot tokens from OAuth installs are sealed (XChaCha20-Poly1305, a random nonce
 //! per value) with a key from `ERRKB_TOKEN_ENCRYPTION_KEY` before they reach the database, so a
 //! database dump or backup holds no usable token. Owns the sealed format
-//! (`sealed:v1:<base64url(nonce || ciphertext)>`); knows nothing of Slack or SQL.
+//! (`sealed:v1:<base64url(nonce || ciphertext)>`) and key rotation ([`Keyring`]: the current key
+//! seals, the previous one still opens); knows nothing of Slack or SQL.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -67,6 +68,48 @@ impl Sealer {
     }
 }
 
+/// Which key opened a stored value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUsed {
+    Current,
+    /// `ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS`: the value should be sealed again with the current key.
+    Previous,
+}
+
+/// The current sealing key and, during a rotation, the previous one. Seals with the current key
+/// only; opens with the current key, then the previous. `Debug` never shows a key.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    current: Sealer,
+    previous: Option<Sealer>,
+}
+
+impl Keyring {
+    pub fn new(current: Sealer, previous: Option<Sealer>) -> Keyring {
+        Keyring { current, previous }
+    }
+
+    /// True while a previous key is configured (a rotation is under way).
+    pub fn rotating(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    pub fn seal(&self, plain: &SecretString) -> Result<String, SealError> {
+        self.current.seal(plain)
+    }
+
+    /// Opens a stored value and says which key did it.
+    pub fn open(&self, stored: &str) -> Result<(SecretString, KeyUsed), SealError> {
+        match self.current.open(stored) {
+            Ok(plain) => Ok((plain, KeyUsed::Current)),
+            Err(first) => match &self.previous {
+                Some(previous) => previous.open(stored).map(|plain| (plain, KeyUsed::Previous)),
+                None => Err(first),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +127,22 @@ mod tests {
         assert_eq!(other.open(&stored).unwrap_err(), SealError::Unreadable);
         assert_eq!(sealer.open("xoxb-plaintext").unwrap_err(), SealError::Unreadable);
         assert!(!format!("{sealer:?}").contains("k1"));
+    }
+
+    #[test]
+    fn a_keyring_opens_rows_of_the_previous_key_and_seals_with_the_current_one() {
+        let token = SecretString::from("xoxb-rotate-me");
+        let old = Sealer::new(&SecretString::from("old-key"));
+        let new = Sealer::new(&SecretString::from("new-key"));
+        let stored_old = old.seal(&token).unwrap();
+        let ring = Keyring::new(new.clone(), Some(old.clone()));
+        let (plain, used) = ring.open(&stored_old).unwrap();
+        assert_eq!((plain.expose_secret(), used), ("xoxb-rotate-me", KeyUsed::Previous));
+        let resealed = ring.seal(&plain).unwrap();
+        assert_eq!(new.open(&resealed).unwrap().expose_secret(), "xoxb-rotate-me");
+        assert_eq!(ring.open(&resealed).unwrap().1, KeyUsed::Current);
+        assert_eq!(old.open(&resealed).unwrap_err(), SealError::Unreadable, "the old key cannot read new rows");
+        let without_previous = Keyring::new(new, None);
+        assert_eq!(without_previous.open(&stored_old).unwrap_err(), SealError::Unreadable);
     }
 }

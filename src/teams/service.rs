@@ -118,15 +118,13 @@ impl TeamsApp {
 }
 
 fn authenticated_bot(teams: &TeamsConfig, options: &TeamsOptions) -> Option<Bot> {
-    let (Some(app_id), Some(password)) = (&teams.app_id, &teams.app_password) else { return None };
-    let Some(tenant) = &teams.tenant_id else {
-        tracing::warn!("the Teams bot is off: MICROSOFT_APP_TENANT_ID is not set (single-tenant bots need it)");
-        return None;
-    };
+    // The same decision `--check-config` and the start-up log report (config::TeamsConfig::bot).
+    let creds = teams.bot().ok()?;
     let clock = Clock::system();
-    let tokens = TokenSource::new(&options.authority, tenant, app_id, SecretString::clone(password), clock.clone());
+    let password = SecretString::clone(creds.app_password);
+    let tokens = TokenSource::new(&options.authority, creds.tenant_id, creds.app_id, password, clock.clone());
     Some(Bot {
-        auth: Some(ChannelAuth::new(app_id.clone(), options.metadata_url.clone(), clock)),
+        auth: Some(ChannelAuth::new(creds.app_id.to_string(), options.metadata_url.clone(), clock)),
         connector: Connector::new(tokens, options.allowed_hosts.clone(), options.retry),
     })
 }
