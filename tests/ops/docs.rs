@@ -4,8 +4,7 @@
 //! errkb.example.toml and the lint rules listed match the code. The quick starts themselves are
 //! run in ops_quickstart.rs.
 
-#[path = "ops/markdown.rs"]
-mod markdown;
+use crate::markdown;
 
 use std::collections::BTreeSet;
 

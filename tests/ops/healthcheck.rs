@@ -1,8 +1,7 @@
 //! `errkb healthcheck`, the container health check of the distroless image (no shell, no curl):
 //! exit 0 while `errkb serve` answers, 1 once it does not, with the reason on stderr.
 
-#[path = "ops/serve.rs"]
-mod serve;
+use crate::serve;
 
 use std::process::Output;
 

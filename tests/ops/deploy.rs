@@ -7,9 +7,8 @@
 //! Needs `caddy` on PATH and `ERRKB_TEST_DATABASE_URL`; skips with a message otherwise, unless
 //! `ERRKB_REQUIRE_CADDY` is set (as .ci/run does), when a missing caddy fails the test.
 
-mod common;
-#[path = "ops/serve.rs"]
-mod serve;
+use crate::common;
+use crate::serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

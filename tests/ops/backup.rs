@@ -3,7 +3,7 @@
 //! Each test fills a running service's database, backs it up, restores the copy elsewhere, starts
 //! a service on the restored copy and checks the data came back and it answers.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

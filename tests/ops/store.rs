@@ -3,7 +3,7 @@
 //! start), rotating `ERRKB_TOKEN_ENCRYPTION_KEY` (the previous key opens old rows, which are
 //! sealed again with the new one), and an older errkb refusing a database a newer one migrated.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -4,10 +4,8 @@
 //! webhook's ends in a signed request answered with a card; the README's terminal commands and
 //! the guide-linting CI command run too.
 
-#[path = "ops/markdown.rs"]
-mod markdown;
-#[path = "ops/serve.rs"]
-mod serve;
+use crate::markdown;
+use crate::serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

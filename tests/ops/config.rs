@@ -3,8 +3,7 @@
 //! loopback `ERRKB_PUBLIC_URL` with chat on is warned about; and whether the Teams bot is on is
 //! decided once, so `--check-config`, the start-up log and the routes agree.
 
-#[path = "ops/serve.rs"]
-mod serve;
+use crate::serve;
 
 use errkb::config::{Config, Source};
 use serve::{errkb, request};
