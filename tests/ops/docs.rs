@@ -220,7 +220,7 @@ fn lint_rules() -> BTreeSet<String> {
     let finding = regex::Regex::new(r#"Finding::(?:error|warning)\([^;]*?"([a-z]+(?:-[a-z]+)*)""#).unwrap();
     let wanted = regex::Regex::new(r#"\(SectionKind::\w+, "([a-z-]+)""#).unwrap();
     let mut out = BTreeSet::new();
-    for file in ["src/kb/lint.rs", "src/kb/load.rs"] {
+    for file in ["src/kb/lint.rs", "src/kb/load.rs", "src/search/message.rs"] {
         let text = std::fs::read_to_string(repo().join(file)).unwrap();
         out.extend(finding.captures_iter(&text).map(|c| c[1].to_string()));
         out.extend(wanted.captures_iter(&text).map(|c| c[1].to_string()));
@@ -255,7 +255,7 @@ fn the_slack_quick_start_counts_at_most_six_steps_from_the_binary_to_an_answer()
 #[test]
 fn the_backup_commands_in_the_docs_are_the_ones_the_backup_test_runs() {
     let ops = Doc::read("docs/operations.md");
-    let test = std::fs::read_to_string(repo().join("tests/ops_backup.rs")).unwrap();
+    let test = std::fs::read_to_string(repo().join("tests/ops/backup.rs")).unwrap();
     assert!(ops.text.contains("pg_dump --format=custom --no-owner --file errkb.dump"));
     assert!(test.contains(r#"["--format=custom", "--no-owner", "--file"]"#));
     assert!(ops.text.contains("pg_restore --no-owner --exit-on-error --dbname"));
