@@ -76,6 +76,12 @@ pub struct MessageIndex {
 }
 
 impl MessageIndex {
+    /// Compiles the templates of every guide (guide ordinals are positions in `guides`).
+    pub fn from_guides(guides: &[Guide]) -> MessageIndex {
+        let parsed = templates_of(guides);
+        MessageIndex::build(parsed.iter().map(|(i, t)| (*i, t)))
+    }
+
     /// Compiles `(guide ordinal, template)` pairs.
     pub fn build<'a>(templates: impl IntoIterator<Item = (usize, &'a MessageTemplate)>) -> MessageIndex {
         let mut compiled = Vec::new();
@@ -130,14 +136,19 @@ impl MessageIndex {
     }
 }
 
-/// Lint: each template whose sample text (placeholders filled) also matches another entry's
-/// message as well as its own, so a paste of it could be answered by the wrong entry.
-pub fn message_overlaps(guides: &[Guide]) -> Vec<Finding> {
-    let parsed: Vec<(usize, MessageTemplate)> = guides
+/// Every template of `guides` that parses (lint reports the others), with its guide's ordinal.
+fn templates_of(guides: &[Guide]) -> Vec<(usize, MessageTemplate)> {
+    guides
         .iter()
         .enumerate()
         .flat_map(|(i, g)| g.meta.messages.iter().filter_map(move |m| Some((i, MessageTemplate::parse(m).ok()?))))
-        .collect();
+        .collect()
+}
+
+/// Lint: each template whose sample text (placeholders filled) also matches another entry's
+/// message as well as its own, so a paste of it could be answered by the wrong entry.
+pub fn message_overlaps(guides: &[Guide]) -> Vec<Finding> {
+    let parsed = templates_of(guides);
     let index = MessageIndex::build(parsed.iter().map(|(i, t)| (*i, t)));
     let mut out = Vec::new();
     for (i, template) in &parsed {

@@ -20,7 +20,7 @@ pub use index::{IndexError, TextHit};
 pub use message::{MIN_PARTIAL_WORDS, MessageHit, MessageIndex, message_overlaps};
 pub use synonyms::Synonyms;
 
-use crate::kb::{Code, Guide, GuideKind, MessageTemplate, Thesaurus};
+use crate::kb::{Code, Guide, GuideKind, Thesaurus};
 
 const THESAURUS_FILE: &str = "thesaurus.json";
 
@@ -99,12 +99,7 @@ impl Engine {
         }
         let codes = guides.iter().map(|g| &g.code).chain(guides.iter().flat_map(|g| &g.meta.legacy_codes));
         let vocab = Vocabulary::new(codes);
-        let templates: Vec<(usize, MessageTemplate)> = guides
-            .iter()
-            .enumerate()
-            .flat_map(|(i, g)| g.meta.messages.iter().filter_map(move |m| Some((i, MessageTemplate::parse(m).ok()?))))
-            .collect();
-        let messages = MessageIndex::build(templates.iter().map(|(i, t)| (*i, t)));
+        let messages = MessageIndex::from_guides(&guides);
         let guides = guides.into_iter().map(Arc::new).collect();
         Engine { guides, by_key, legacy, vocab, text, messages, synonyms: Synonyms::default() }
     }

@@ -157,3 +157,28 @@ pub async fn drop_postgres(url: &str) {
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
     }
 }
+
+/// Runs each named `async fn name(url: &str)` as two tests, `name::on_sqlite` (a temporary file,
+/// from the calling module's `sqlite_url`) and `name::on_postgres` (a fresh database, skipped
+/// without ERRKB_TEST_DATABASE_URL).
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$name(&super::sqlite_url(&dir)).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(url) = super::common::fresh_postgres(stringify!($name)).await else { return };
+                super::$name(&url).await;
+                super::common::drop_postgres(&url).await;
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use on_both_backends;

@@ -3,7 +3,7 @@
 //! start), rotating `ERRKB_TOKEN_ENCRYPTION_KEY` (the previous key opens old rows, which are
 //! sealed again with the new one), and an older errkb refusing a database a newer one migrated.
 
-use crate::common;
+use crate::common::{self, on_both_backends};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -156,25 +156,6 @@ async fn an_older_errkb_refuses_a_database_a_newer_one_migrated(url: &str) {
     let err = Store::connect(url).await.expect_err("an unknown applied migration stops the start");
     assert!(matches!(err, StoreError::Migrate(_)), "{err:?}");
     assert!(err.to_string().contains("9999"), "the message names the migration: {err}");
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                super::$name(&super::sqlite_url(&dir)).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let Some(url) = super::common::fresh_postgres(stringify!($name)).await else { return };
-                super::$name(&url).await;
-                super::common::drop_postgres(&url).await;
-            }
-        }
-    )*};
 }
 
 on_both_backends!(

@@ -2,7 +2,7 @@
 //! (each test in its own fresh database). Includes two app instances on one PostgreSQL
 //! de-duplicating the same event ids.
 
-use crate::common;
+use crate::common::{self, on_both_backends};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -143,25 +143,6 @@ async fn probe_rate_windows_count_atomically_and_reset(url: &str) {
     store.purge_probe_state(86_400).await.unwrap();
     assert_eq!(store.probe_link("old").await.unwrap(), None, "old links are purged");
     assert_eq!(store.count_probe_hit("user:slack:U1", 600).await.unwrap(), 1);
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                super::$name(&super::sqlite_url(&dir)).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let Some(url) = super::common::fresh_postgres(stringify!($name)).await else { return };
-                super::$name(&url).await;
-                super::common::drop_postgres(&url).await;
-            }
-        }
-    )*};
 }
 
 on_both_backends!(
