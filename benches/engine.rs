@@ -95,7 +95,7 @@ fn bench_build(c: &mut Criterion) {
     c.bench_function("shipped kb: load + parse + index in RAM", |b| {
         b.iter(|| {
             let report = load_dir(&dir).unwrap();
-            black_box(Engine::build(report.guides).unwrap())
+            black_box(Engine::from_report(report).unwrap())
         })
     });
 }
@@ -116,7 +116,7 @@ fn bench_queries(c: &mut Criterion, label: &str, engine: &Engine, code: &str, te
 
 fn bench_shipped_queries(c: &mut Criterion) {
     let report = load_dir(&shipped_kb()).unwrap();
-    let engine = Engine::build(report.guides).unwrap().with_thesaurus(report.thesaurus);
+    let engine = Engine::from_report(report).unwrap();
     let message = "Sign-in failed. Reason: The redirect URI 'https://app.contoso.com/signin-oidc' specified in the request \
                    does not match the redirect URIs configured for the application 'c3f1a8e2-1b2c-4d5e-8f90-123456789abc'.";
     bench_queries(c, "shipped kb", &engine, "AADSTS50011", "redirect uri doesnt match the one registered", message);

@@ -183,7 +183,7 @@ fn load_engine(dir: PathBuf) -> Result<Engine, AppError> {
     if report.guides.is_empty() {
         return Err(AppError::NoGuides(dir));
     }
-    let engine = Engine::build(report.guides)?.with_thesaurus(report.thesaurus);
+    let engine = Engine::from_report(report)?;
     tracing::info!(guides = engine.len(), kb = %dir.display(), "knowledge base loaded");
     Ok(engine)
 }

@@ -50,7 +50,14 @@ pub(super) fn weigh(
         (Some(by_number), _) => Some(overrule(engine, understood, &evidence, by_number, limit)),
         (None, Some(first)) if understood.detected.is_empty() || first.owner.is_some() => {
             let reason = first.owner.map(|d| Reason::NumberNotCovered { asked: d.code.clone() });
-            let mut hits = message_hits(&evidence, limit);
+            let mut hits = message_hits(&evidence, limit.max(3));
+            // Two entries' messages seen equally far (they differ only in words the paste left
+            // out): let the person pick.
+            if evidence.get(1).is_some_and(|second| second.hit.matched_words == first.hit.matched_words) {
+                hits.truncate(3);
+                return Some((Outcome::Ambiguous { candidates: hits }, reason));
+            }
+            hits.truncate(limit);
             let best = hits.remove(0);
             Some((Outcome::Found { best, alternatives: hits }, reason))
         }

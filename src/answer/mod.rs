@@ -77,8 +77,8 @@ const AMBIGUOUS_RATIO: f32 = 0.88;
 /// found", with the guides as suggestions, and counted as unanswered. Calibrated on tests/eval (the
 /// `noise` kind against `described`): 95% of the noise stays unanswered while every described
 /// question whose right guide ranks first is kept.
-const MIN_TEXT_STRENGTH: f32 = 10.0;
-const WEAK_TEXT_STRENGTH: f32 = 14.0;
+const MIN_TEXT_STRENGTH: f32 = 11.0;
+const WEAK_TEXT_STRENGTH: f32 = 15.5;
 const MIN_WEAK_COVERAGE: f32 = 0.25;
 const FULL_COVERAGE: f32 = 0.9;
 const FULL_COVERAGE_STRENGTH: f32 = 6.0;
@@ -161,10 +161,10 @@ pub fn answer(engine: &Engine, question: &Question, limit: usize) -> Answer {
 
 /// Exact and legacy matches for the detected codes. The lead is chosen by, in order: written
 /// with its prefix (or under an error-code key) rather than bare; a code with a full guide of its
-/// own rather than one with a short entry or none; not on a DEBUG/INFO log line; first in the
-/// text; the code's own entry before guides that list it as legacy (an old number keeps its own
-/// meaning: its wording, weighed in `evidence`, decides when another guide leads); and, when an
-/// old code now maps to several guides, the one the rest of the text fits best.
+/// own rather than one with a short entry or none; not on a DEBUG/INFO log line; the codes' own
+/// entries before guides that list them as legacy (an old number keeps its own meaning: its
+/// wording, weighed in `evidence`, decides when another guide leads); first in the text; and,
+/// when an old code now maps to several guides, the one the rest of the text fits best.
 fn by_code<'a>(
     engine: &Engine,
     question: &Question,
@@ -192,7 +192,7 @@ fn by_code<'a>(
     let own_short = |d: &Detected| engine.get(d.code.key()).is_none_or(|g| g.is_short());
     hits.sort_by_key(|(pos, hit)| {
         let d = &detected[*pos];
-        (!d.prefixed, own_short(d), d.quiet, *pos, hit.matched != Match::Code, hit.guide.is_short(), rank(&hit.guide))
+        (!d.prefixed, own_short(d), d.quiet, hit.matched != Match::Code, *pos, hit.guide.is_short(), rank(&hit.guide))
     });
     let asked = &detected[hits.first()?.0];
     let mut unique: Vec<Hit> = Vec::new();

@@ -121,7 +121,7 @@ pub fn load_engine(args: &KbArgs) -> anyhow::Result<Engine> {
         return Engine::open(dir).with_context(|| format!("opening the index in {}", dir.display()));
     }
     let report = load_kb(args.kb.as_deref())?;
-    Ok(Engine::build(report.guides)?.with_thesaurus(report.thesaurus))
+    Ok(Engine::from_report(report)?)
 }
 
 fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {

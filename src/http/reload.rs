@@ -76,7 +76,7 @@ pub fn build_strict(dir: &Path) -> Result<Engine, ReloadError> {
     if report.guides.is_empty() {
         return Err(ReloadError::Empty);
     }
-    Ok(Engine::build(report.guides)?.with_thesaurus(report.thesaurus))
+    Ok(Engine::from_report(report)?)
 }
 
 /// Watches `dir` and reloads into `cell` after changes settle (250 ms). The returned task owns

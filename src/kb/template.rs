@@ -5,8 +5,9 @@
 //! (lowercase, letters and digits only, so quotes, punctuation and spacing never matter). Knows
 //! nothing of matching strategy or of the index; search/ matches compiled templates in queries.
 
-/// A template needs at least this many literal words to tell one message from another.
-pub const MIN_TEMPLATE_WORDS: usize = 4;
+/// A template needs at least this many literal words to tell one message from another (with a
+/// placeholder between them: `Application '{appId}'({appName}) is disabled.`).
+pub const MIN_TEMPLATE_WORDS: usize = 3;
 
 /// A template in words: `segments[i]` are the literal words between placeholders;
 /// `sentence_ends[i][j]` is true when a sentence of the message ends after word `j` of segment `i`.
@@ -132,6 +133,7 @@ mod tests {
         assert_eq!(MessageTemplate::parse("Application '{}' was not found"), Err(TemplateError::EmptyPlaceholder));
         assert_eq!(MessageTemplate::parse("AADSTS50011: The redirect URI"), Err(TemplateError::HasCode));
         assert_eq!(MessageTemplate::parse("User '{u}' disabled."), Err(TemplateError::TooShort(2)));
+        assert!(MessageTemplate::parse("Application '{appId}'({appName}) is disabled.").is_ok());
     }
 
     #[test]

@@ -25,7 +25,7 @@ const ANALYZER: &str = "errkb_en";
 const BOOSTS: [(&str, f32); 5] = [("title", 3.0), ("aliases", 3.0), ("causes", 1.5), ("steps", 1.0), ("body", 0.6)];
 /// How much a full guide is preferred over a short entry with the same text score (checked on
 /// both halves of tests/eval's described set: more makes short entries lose where they are right).
-const FULL_GUIDE_PREFERENCE: f32 = 1.1;
+const FULL_GUIDE_PREFERENCE: f32 = 1.0;
 /// At most this many distinct query terms are scored (a pasted log can be long).
 const MAX_TERMS: usize = 48;
 /// Typo tolerance is for what people type: queries longer than this are pastes, matched exactly.

@@ -247,13 +247,13 @@ fn run_length(q: &[String], start: usize, segment: &[String]) -> usize {
     segment.iter().zip(q.get(start..).unwrap_or(&[])).take_while(|(a, b)| a == b).count()
 }
 
-/// The start of `segment` 1 to [`MAX_GAP`] words after `pos` (a placeholder stands for at least
-/// one word: Entra fills it): a full run if there is one, else the longest partial run that
-/// reaches the end of the text (a message cut off there).
+/// The start of `segment` within [`MAX_GAP`] words after `pos` (a placeholder may stand for no
+/// word at all: a value masked as `'***'`): a full run if there is one, else the longest partial
+/// run that reaches the end of the text (a message cut off there).
 fn find_forward(q: &[String], pos: usize, segment: &[String]) -> Option<usize> {
     let end = q.len().min(pos + MAX_GAP + 1);
     let mut cut_off = None;
-    for i in pos + 1..end {
+    for i in pos..end {
         let run = run_length(q, i, segment);
         if run == segment.len() {
             return Some(i);
@@ -265,11 +265,11 @@ fn find_forward(q: &[String], pos: usize, segment: &[String]) -> Option<usize> {
     cut_off
 }
 
-/// The start of a full `segment` ending 1 to [`MAX_GAP`] words before `first`, the closest.
+/// The start of a full `segment` ending within [`MAX_GAP`] words before `first`, the closest.
 fn find_backward(q: &[String], first: usize, segment: &[String]) -> Option<usize> {
     let n = segment.len();
     let lowest = first.saturating_sub(MAX_GAP + n);
-    (lowest..first.saturating_sub(n)).rev().find(|&i| i + n < first && run_length(q, i, segment) == n)
+    (lowest..first.saturating_sub(n - 1)).rev().find(|&i| i + n <= first && run_length(q, i, segment) == n)
 }
 
 #[cfg(test)]

@@ -59,6 +59,11 @@ impl Engine {
         Ok(Engine::assemble(guides, text))
     }
 
+    /// Builds the engine from a loaded knowledge base: its guides and its thesaurus.
+    pub fn from_report(report: crate::kb::LoadReport) -> Result<Engine, IndexError> {
+        Ok(Engine::build(report.guides)?.with_thesaurus(report.thesaurus))
+    }
+
     /// Builds the engine and writes its index to `dir` (which must exist and be empty).
     pub fn build_in_dir(guides: Vec<Guide>, dir: &Path) -> Result<Engine, IndexError> {
         let text = TextIndex::build(&guides, Some(dir))?;

@@ -10,7 +10,7 @@ use errkb::search::Engine;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let report = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kb")).unwrap();
-    Engine::build(report.guides).unwrap()
+    Engine::from_report(report).unwrap()
 });
 
 fn ask(text: &str) -> Answer {
@@ -61,7 +61,11 @@ fn with_several_codes_the_prefixed_full_guide_on_the_error_line_leads() {
 
 #[test]
 fn typos_in_free_text_still_find_the_guide() {
-    assert_eq!(top("reditect uri doesnt mach"), "AADSTS50011");
+    // Two guides are about a redirect URI that does not match (50011 for a registered app, 70004
+    // for the address the client returned): corrected, the words find both as candidates.
+    let redirect = ask("reditect uri doesnt mach");
+    let codes: Vec<&str> = redirect.hits().iter().take(2).map(|h| h.guide.code.as_str()).collect();
+    assert!(codes.contains(&"AADSTS50011") && codes.contains(&"AADSTS70004"), "{codes:?}");
     assert_eq!(top("admn consent requird"), "AADSTS65001");
     assert_eq!(top("refersh token expired inactive"), "AADSTS700082");
 }

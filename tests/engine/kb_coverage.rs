@@ -12,7 +12,7 @@ use errkb::search::Engine;
 fn engine() -> Engine {
     let report = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kb")).unwrap();
     assert_eq!(report.errors().count(), 0, "{:?}", report.findings);
-    Engine::build(report.guides).unwrap()
+    Engine::from_report(report).unwrap()
 }
 
 const FULL_GUIDES: &str = "50011 50020 7000218 65001 7000215 53003 50058 700016 50076 500011 90002 7000222 \

@@ -20,7 +20,7 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let kb = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kb");
-        Engine::build(errkb::kb::load_dir(&kb).expect("kb loads").guides).expect("index builds")
+        Engine::from_report(errkb::kb::load_dir(&kb).expect("kb loads")).expect("index builds")
     })
 }
 

@@ -33,7 +33,7 @@ fn hit(guide: Arc<Guide>, matched: Match) -> Hit {
 
 fn kb_engine() -> Engine {
     let report = load_dir(&root().join("kb")).unwrap();
-    Engine::build(report.guides).unwrap()
+    Engine::from_report(report).unwrap()
 }
 
 fn seed_answer() -> Answer {

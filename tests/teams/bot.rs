@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let report = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("kb")).unwrap();
-    Engine::build(report.guides).unwrap()
+    Engine::from_report(report).unwrap()
 });
 
 struct Kb;

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let report = load_dir(&root().join("kb")).unwrap();
-    Engine::build(report.guides).unwrap()
+    Engine::from_report(report).unwrap()
 });
 
 const BOT: Render = Render { public_url: "https://errkb.example.com", mode: Mode::Bot, probe: false };
