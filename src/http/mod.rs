@@ -7,6 +7,7 @@
 
 mod api;
 mod cache;
+pub mod certain;
 mod error;
 pub mod go;
 mod health;
