@@ -184,7 +184,12 @@ impl SlackApi {
     }
 
     /// A Web API method that reads a form (users.info, usergroups.list, ...), with a Bearer token.
-    pub async fn call_form(&self, method: &str, token: &SecretString, form: &[(&str, &str)]) -> Result<Value, ApiError> {
+    pub async fn call_form(
+        &self,
+        method: &str,
+        token: &SecretString,
+        form: &[(&str, &str)],
+    ) -> Result<Value, ApiError> {
         let url = format!("{}/{method}", self.base_url);
         let request = || self.http.post(&url).bearer_auth(token.expose_secret()).form(form);
         self.send(method, request).await

@@ -35,7 +35,8 @@ pub async fn handle(state: AppState, slack: Arc<SlackApp>, cb: Callback) {
     if settings.answer_mode != AnswerMode::Auto || !confident(&state, &e.text) {
         return;
     }
-    for key in [cb.event_id.clone(), format!("message:{}:{}", e.channel, e.ts), format!("auto:{}:{}", e.channel, e.ts)] {
+    for key in [cb.event_id.clone(), format!("message:{}:{}", e.channel, e.ts), format!("auto:{}:{}", e.channel, e.ts)]
+    {
         if !claim(&state, &key).await {
             return;
         }
@@ -48,7 +49,8 @@ pub async fn handle(state: AppState, slack: Arc<SlackApp>, cb: Callback) {
     let at = ts_seconds(&e.ts).unwrap_or_else(|| state.store.now());
     let asked = Asked { code, at, user: e.user.clone(), question: e.text.clone() };
     let message = channel_answer::decorate(message, &asked, true);
-    let to = Post { team: &cb.team_id, channel: &e.channel, thread_ts: Some(&e.ts), guide: guide.as_deref(), auto: true };
+    let to =
+        Post { team: &cb.team_id, channel: &e.channel, thread_ts: Some(&e.ts), guide: guide.as_deref(), auto: true };
     let key = format!("slack:{}", e.channel);
     let posted = state.pacer.run(&key, channel_answer::post(&state, &slack, &token, &to, &message)).await;
     if let Err(full) = posted {

@@ -45,7 +45,8 @@ impl Asked {
     /// A button value; within Slack's 2,000 characters whatever the question holds.
     pub fn to_value(&self, with_question: bool) -> String {
         let mut asked = self.clone();
-        asked.question = if with_question { self.question.chars().take(QUESTION_CHARS).collect() } else { String::new() };
+        asked.question =
+            if with_question { self.question.chars().take(QUESTION_CHARS).collect() } else { String::new() };
         let mut out = serde_json::to_string(&asked).unwrap_or_default();
         while out.chars().count() > 1_990 && !asked.question.is_empty() {
             let keep = asked.question.chars().count() * 3 / 4;
@@ -187,7 +188,8 @@ pub async fn record(state: &AppState, to: &Post<'_>, ts: &str) {
     if ts.is_empty() {
         return;
     }
-    let row = ChannelAnswer { platform: "slack", channel_id: to.channel, answer_id: ts, guide_code: to.guide, auto: to.auto };
+    let row =
+        ChannelAnswer { platform: "slack", channel_id: to.channel, answer_id: ts, guide_code: to.guide, auto: to.auto };
     if let Err(e) = state.store.record_channel_answer(&row).await {
         tracing::warn!(error = %e, "recording a channel answer failed");
     }
@@ -236,7 +238,8 @@ mod tests {
 
     #[test]
     fn a_button_value_stays_within_slacks_limit_and_reads_back() {
-        let asked = Asked { code: "AADSTS50011".into(), at: 1_700_000_000, user: "U1".into(), question: "\"é\"".repeat(900) };
+        let asked =
+            Asked { code: "AADSTS50011".into(), at: 1_700_000_000, user: "U1".into(), question: "\"é\"".repeat(900) };
         let value = asked.to_value(true);
         assert!(value.chars().count() <= 1_990, "{}", value.len());
         let back = Asked::from_value(&value);

@@ -54,7 +54,12 @@ async fn open(state: AppState, slack: Arc<SlackApp>, c: Command) {
     let Some(token) = slack.token_for(&state.store, &c.team_id).await else {
         return tracing::warn!(team = %c.team_id, "no Slack bot token: the settings modal cannot open");
     };
-    let to = Private { team: c.team_id.clone(), channel: c.channel_id.clone(), user: c.user_id.clone(), response_url: c.response_url.clone() };
+    let to = Private {
+        team: c.team_id.clone(),
+        channel: c.channel_id.clone(),
+        user: c.user_id.clone(),
+        response_url: c.response_url.clone(),
+    };
     if !may_change(&state, &slack, &token, &c.user_id).await {
         return super::probe::tell(&state, &slack, &to, &refusal()).await;
     }
@@ -197,11 +202,19 @@ pub fn view_submission(state: &AppState, slack: &Arc<SlackApp>, i: &Interaction)
     let people = values[BLOCK_PEOPLE][INPUT]["selected_users"].as_array().cloned().unwrap_or_default();
     let choice = Choice {
         mode: AnswerMode::parse(values[BLOCK_MODE][INPUT]["selected_option"]["value"].as_str().unwrap_or_default()),
-        people: people.iter().filter_map(Value::as_str).filter(|u| super::escape::user_mention(u).is_some()).map(String::from).collect(),
+        people: people
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|u| super::escape::user_mention(u).is_some())
+            .map(String::from)
+            .collect(),
         group,
-        probe: values[BLOCK_PROBE][INPUT]["selected_options"].as_array().is_some_and(|o| o.iter().any(|x| x["value"] == "on")),
+        probe: values[BLOCK_PROBE][INPUT]["selected_options"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|x| x["value"] == "on")),
     };
-    let meta: Value = serde_json::from_str(view["private_metadata"].as_str().unwrap_or_default()).unwrap_or(Value::Null);
+    let meta: Value =
+        serde_json::from_str(view["private_metadata"].as_str().unwrap_or_default()).unwrap_or(Value::Null);
     let channel = meta["c"].as_str().unwrap_or_default().to_string();
     let name = meta["n"].as_str().unwrap_or_default().to_string();
     if channel.is_empty() {
@@ -220,12 +233,17 @@ async fn save(state: AppState, slack: Arc<SlackApp>, to: Private, name: String, 
         return tell_with(&slack, &token, &to, &refusal()).await;
     }
     let current = channel_answer::settings(&state, &to.channel).await;
-    let mut escalation: Vec<EscalationTarget> =
-        choice.people.iter().map(|id| EscalationTarget { kind: "user".into(), id: id.clone(), name: String::new() }).collect();
+    let mut escalation: Vec<EscalationTarget> = choice
+        .people
+        .iter()
+        .map(|id| EscalationTarget { kind: "user".into(), id: id.clone(), name: String::new() })
+        .collect();
     let mut problem = None;
     match &choice.group {
         Group::None => {}
-        Group::Id(id) => escalation.push(EscalationTarget { kind: "group".into(), id: id.clone(), name: String::new() }),
+        Group::Id(id) => {
+            escalation.push(EscalationTarget { kind: "group".into(), id: id.clone(), name: String::new() })
+        }
         Group::Handle(handle) => match find_group(&slack, &token, handle).await {
             Some(group) => escalation.push(group),
             None => {

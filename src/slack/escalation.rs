@@ -47,7 +47,11 @@ async fn solved(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Ask
         return;
     }
     let who = user_mention(&i.user.id).unwrap_or_else(|| "someone".into());
-    let guide = state.engine.current().get(&asked.code).map(|g| link(&guide_url(&slack.public_url, g.code.as_str()), &g.title()));
+    let guide = state
+        .engine
+        .current()
+        .get(&asked.code)
+        .map(|g| link(&guide_url(&slack.public_url, g.code.as_str()), &g.title()));
     let note = match guide {
         Some(guide) => format!("✅ *Solved* with {guide}. Confirmed by {who}."),
         None => format!("✅ *Solved*. Confirmed by {who}."),
@@ -112,7 +116,10 @@ fn escalation_message(state: &AppState, slack: &SlackApp, i: &Interaction, asked
     if !question.is_empty() {
         blocks.push(section(&format!("*The question*{asker}:\n```{question}```")));
     }
-    let text = format!("Still stuck on {}: {called}, can you help?", if asked.code.is_empty() { "a question" } else { &asked.code });
+    let text = format!(
+        "Still stuck on {}: {called}, can you help?",
+        if asked.code.is_empty() { "a question" } else { &asked.code }
+    );
     Message { text, blocks }
 }
 
@@ -130,7 +137,10 @@ pub fn mentions(targets: &[EscalationTarget]) -> Vec<String> {
 
 /// A Slack user group id (`S0614TZR7`).
 pub fn is_group_id(id: &str) -> bool {
-    id.len() > 1 && id.len() <= 32 && id.starts_with('S') && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    id.len() > 1
+        && id.len() <= 32
+        && id.starts_with('S')
+        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// The thread the answer is in (or the answer itself, when it is a top-level message).

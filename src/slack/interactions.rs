@@ -15,9 +15,9 @@ use super::blocks::{
     self, DID_YOU_MEAN, DOC_LINK, FULL_GUIDE, HELPFUL, Message, NOT_HELPFUL, OFFICIAL_LOOKUP, PROBE_LINK, PROBE_QUICK,
     Render, SHARE, SHOW_ALL_STEPS,
 };
+use super::channel_answer;
 use super::dispatch::Ack;
 use super::flows::{answer_code, answer_text};
-use super::channel_answer;
 use super::payload::{Action, Interaction};
 use super::probe;
 use super::service::{EXPLAIN_ERROR, SlackApp};
@@ -90,7 +90,9 @@ async fn count_click(state: &AppState, slack: &SlackApp, action: &Action) {
 async fn share(state: &AppState, slack: &SlackApp, i: &Interaction, query: &str) {
     let (message, guide) = match channel_answer::shared(state, slack, query, &i.user.id, i.channel_id()).await {
         Some(shared) => shared,
-        None => (answer_text(state, query, &Render { shared_by: Some(&i.user.id), ..Render::new(&slack.public_url) }), None),
+        None => {
+            (answer_text(state, query, &Render { shared_by: Some(&i.user.id), ..Render::new(&slack.public_url) }), None)
+        }
     };
     let posted = match slack.token_for(&state.store, &i.team.id).await {
         Some(token) => slack.api.post_message(&token, i.channel_id(), None, &message).await.map_err(|e| e.to_string()),
@@ -99,7 +101,13 @@ async fn share(state: &AppState, slack: &SlackApp, i: &Interaction, query: &str)
     match posted {
         Ok(ts) => {
             if let Some(guide) = guide {
-                let to = channel_answer::Post { team: &i.team.id, channel: i.channel_id(), thread_ts: None, guide: guide.as_deref(), auto: false };
+                let to = channel_answer::Post {
+                    team: &i.team.id,
+                    channel: i.channel_id(),
+                    thread_ts: None,
+                    guide: guide.as_deref(),
+                    auto: false,
+                };
                 channel_answer::record(state, &to, &ts).await;
             }
             respond(slack, i, &Message { text: String::new(), blocks: vec![] }, json!({"delete_original": true})).await

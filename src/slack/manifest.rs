@@ -33,7 +33,11 @@ pub fn render(public_url: &str, socket_mode: bool) -> Result<String, ManifestErr
 pub fn with_auto_answer(manifest: &str) -> String {
     let scopes: String = super::AUTO_ANSWER_SCOPES.split(',').map(|s| format!("      - {s}\n")).collect();
     let events: String = super::AUTO_ANSWER_EVENTS.iter().map(|e| format!("      - {e}\n")).collect();
-    manifest.replacen("    bot:\n", &format!("    bot:\n{scopes}"), 1).replacen("      - message.im\n", &format!("{events}      - message.im\n"), 1)
+    manifest.replacen("    bot:\n", &format!("    bot:\n{scopes}"), 1).replacen(
+        "      - message.im\n",
+        &format!("{events}      - message.im\n"),
+        1,
+    )
 }
 
 /// Checks a manifest (as JSON) against slack-morphism's typed `SlackAppManifest`.

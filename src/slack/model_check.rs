@@ -62,7 +62,11 @@ mod tests {
         let ok = json!({"type": "section", "text": {"type": "mrkdwn", "text": "hi"}});
         assert!(block_problems(&[ok]).is_empty());
         let unknown = json!({"type": "sparkles", "text": "x"});
-        assert!(block_problems(&[unknown])[0].contains("not a block"), "{:?}", block_problems(&[json!({"type": "sparkles"})]));
+        assert!(
+            block_problems(&[unknown])[0].contains("not a block"),
+            "{:?}",
+            block_problems(&[json!({"type": "sparkles"})])
+        );
         let broken = json!({"type": "header"});
         assert!(!block_problems(&[broken]).is_empty());
     }

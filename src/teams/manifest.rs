@@ -51,7 +51,8 @@ pub fn with_auto_answer(mut m: Value) -> Value {
     let app_id = m["id"].clone();
     let host = m["validDomains"][0].as_str().unwrap_or("errkb.example.com").to_string();
     m["webApplicationInfo"] = json!({"id": app_id, "resource": format!("https://{host}/rsc")});
-    m["authorization"] = json!({"permissions": {"resourceSpecific": [{"name": RSC_CHANNEL_MESSAGES, "type": "Application"}]}});
+    m["authorization"] =
+        json!({"permissions": {"resourceSpecific": [{"name": RSC_CHANNEL_MESSAGES, "type": "Application"}]}});
     m
 }
 
