@@ -47,16 +47,11 @@ async fn solved(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Ask
         return;
     }
     let who = user_mention(&i.user.id).unwrap_or_else(|| "someone".into());
-    let guide = state
-        .engine
-        .current()
-        .get(&asked.code)
-        .map(|g| link(&guide_url(&slack.public_url, g.code.as_str()), &g.title()));
-    let note = match guide {
-        Some(guide) => format!("✅ *Solved* with {guide}. Confirmed by {who}."),
+    let note = match guide_link(state, slack, &asked.code) {
+        Some((url, title)) => format!("✅ *Solved* with {}. Confirmed by {who}.", link(&url, &title)),
         None => format!("✅ *Solved*. Confirmed by {who}."),
     };
-    let blocks = updated(i, &[SOLVED, STILL_STUCK, NOT_USEFUL], &note);
+    let blocks = updated(clicked(i), &[SOLVED, STILL_STUCK, NOT_USEFUL], &note);
     let text = format!("Solved with {}", if asked.code.is_empty() { "this answer" } else { asked.code.as_str() });
     respond(slack, i, &Message { text, blocks }, json!({"replace_original": true})).await;
 }
@@ -82,13 +77,14 @@ async fn stuck(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Aske
         return tracing::warn!(team = %i.team.id, "no Slack bot token: the escalation was not posted");
     };
     let thread = thread_of(i);
-    let message = escalation_message(state, slack, i, asked, &called);
+    let guide = guide_link(state, slack, &asked.code);
+    let message = escalation_message(guide.as_ref().map(|(u, t)| (u.as_str(), t.as_str())), &i.user.id, asked, &called);
     if let Err(e) = slack.api.post_message(&token, i.channel_id(), Some(&thread), &message).await {
         tracing::warn!(error = %e, "posting the escalation failed");
         return tell(slack, i, "The escalation could not be posted; please call someone in by hand.").await;
     }
     let who = user_mention(&i.user.id).unwrap_or_else(|| "someone".into());
-    let blocks = updated(i, &[STILL_STUCK, NOT_USEFUL], &format!("🙋 Still stuck: {called} called in by {who}."));
+    let blocks = updated(clicked(i), &[STILL_STUCK, NOT_USEFUL], &format!("🙋 Still stuck: {called} called in by {who}."));
     let text = i.message.as_ref().and_then(|m| m["text"].as_str()).unwrap_or("Still stuck").to_string();
     respond(slack, i, &Message { text, blocks }, json!({"replace_original": true})).await;
 }
@@ -99,14 +95,12 @@ async fn hide(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Asked
     respond(slack, i, &empty, json!({"delete_original": true})).await;
 }
 
-/// The message in the thread that calls people in.
-fn escalation_message(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Asked, called: &str) -> Message {
-    let who = user_mention(&i.user.id).unwrap_or_else(|| "Someone".into());
+/// The message in the thread that calls people in: `guide` is the guide shown (URL and title),
+/// `clicker` who clicked, `called` the mentions of the escalation target.
+pub fn escalation_message(guide: Option<(&str, &str)>, clicker: &str, asked: &Asked, called: &str) -> Message {
+    let who = user_mention(clicker).unwrap_or_else(|| "Someone".into());
     let code = if asked.code.is_empty() { "no code".to_string() } else { format!("`{}`", escape(&asked.code)) };
-    let guide = match state.engine.current().get(&asked.code) {
-        Some(g) => link(&guide_url(&slack.public_url, g.code.as_str()), &g.title()),
-        None => "no guide matched".to_string(),
-    };
+    let guide = guide.map_or_else(|| "no guide matched".to_string(), |(url, title)| link(url, title));
     let asker = user_mention(&asked.user).map(|m| format!(" (asked by {m})")).unwrap_or_default();
     let question = escape(&cut_plain(asked.question.trim(), QUESTION_CHARS, "…")).replace("```", "'''");
     let mut blocks = vec![
@@ -116,11 +110,8 @@ fn escalation_message(state: &AppState, slack: &SlackApp, i: &Interaction, asked
     if !question.is_empty() {
         blocks.push(section(&format!("*The question*{asker}:\n```{question}```")));
     }
-    let text = format!(
-        "Still stuck on {}: {called}, can you help?",
-        if asked.code.is_empty() { "a question" } else { &asked.code }
-    );
-    Message { text, blocks }
+    let about = if asked.code.is_empty() { "a question" } else { asked.code.as_str() };
+    Message { text: format!("Still stuck on {about}: {called}, can you help?"), blocks }
 }
 
 /// `<@U…>` and `<!subteam^S…>` for the well-formed targets.
@@ -149,9 +140,17 @@ fn thread_of(i: &Interaction) -> String {
     from_message.unwrap_or(&i.container.message_ts).to_string()
 }
 
-/// The clicked message's blocks without the buttons in `drop`, with a closing note.
-fn updated(i: &Interaction, drop: &[&str], note: &str) -> Vec<Value> {
-    let mut blocks = i.message_blocks().cloned().unwrap_or_default();
+/// The guide's page and title, when the code has a guide.
+fn guide_link(state: &AppState, slack: &SlackApp, code: &str) -> Option<(String, String)> {
+    state.engine.current().get(code).map(|g| (guide_url(&slack.public_url, g.code.as_str()), g.title()))
+}
+
+fn clicked(i: &Interaction) -> Vec<Value> {
+    i.message_blocks().cloned().unwrap_or_default()
+}
+
+/// A clicked message's blocks without the buttons in `drop`, with a closing note (mrkdwn).
+pub fn updated(mut blocks: Vec<Value>, drop: &[&str], note: &str) -> Vec<Value> {
     for block in &mut blocks {
         if let Some(elements) = block.get_mut("elements").and_then(Value::as_array_mut) {
             elements.retain(|e| !drop.iter().any(|id| e["action_id"] == *id));
