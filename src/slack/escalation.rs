@@ -84,7 +84,8 @@ async fn stuck(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Aske
         return tell(slack, i, "The escalation could not be posted; please call someone in by hand.").await;
     }
     let who = user_mention(&i.user.id).unwrap_or_else(|| "someone".into());
-    let blocks = updated(clicked(i), &[STILL_STUCK, NOT_USEFUL], &format!("🙋 Still stuck: {called} called in by {who}."));
+    let blocks =
+        updated(clicked(i), &[STILL_STUCK, NOT_USEFUL], &format!("🙋 Still stuck: {called} called in by {who}."));
     let text = i.message.as_ref().and_then(|m| m["text"].as_str()).unwrap_or("Still stuck").to_string();
     respond(slack, i, &Message { text, blocks }, json!({"replace_original": true})).await;
 }

@@ -36,7 +36,12 @@ fn asked(code: &str, question: &str) -> Asked {
 }
 
 fn settings(mode: AnswerMode, escalation: Vec<EscalationTarget>, probe: bool) -> ChannelSettings {
-    ChannelSettings { answer_mode: mode, escalation, probe_buttons: probe, ..ChannelSettings::default_for("slack", "C0SUPPORT") }
+    ChannelSettings {
+        answer_mode: mode,
+        escalation,
+        probe_buttons: probe,
+        ..ChannelSettings::default_for("slack", "C0SUPPORT")
+    }
 }
 
 /// The support channels' own messages and views, `(name, message or view, surface)`.
@@ -53,20 +58,32 @@ fn support_corpus(engine: &Engine) -> Vec<(String, Value, Surface)> {
         for auto in [false, true] {
             let message = decorate(blocks::answer(&a, &r), &asked(&code, q), auto);
             out.push((format!("channel answer {q} auto={auto}"), message.to_json(), Surface::Message));
-            let solved = updated(message.blocks.clone(), &[SOLVED, STILL_STUCK, NOT_USEFUL], "✅ *Solved*. Confirmed by <@U2>.");
+            let solved =
+                updated(message.blocks.clone(), &[SOLVED, STILL_STUCK, NOT_USEFUL], "✅ *Solved*. Confirmed by <@U2>.");
             out.push((format!("solved {q}"), json!({"text": "Solved", "blocks": solved}), Surface::Message));
-            let stuck = updated(message.blocks, &[STILL_STUCK, NOT_USEFUL], "🙋 Still stuck: <@U0EXPERT> called in by <@U1>.");
+            let stuck =
+                updated(message.blocks, &[STILL_STUCK, NOT_USEFUL], "🙋 Still stuck: <@U0EXPERT> called in by <@U1>.");
             out.push((format!("stuck {q}"), json!({"text": "Still stuck", "blocks": stuck}), Surface::Message));
         }
     }
     let long = format!("```{}``` <!channel> & <b>", "AADSTS50011 ".repeat(400));
-    for (name, guide) in [("with guide", Some(("https://errkb.test/guides/AADSTS50011", "AADSTS50011: Redirect URI mismatch"))), ("no guide", None)] {
+    for (name, guide) in [
+        ("with guide", Some(("https://errkb.test/guides/AADSTS50011", "AADSTS50011: Redirect URI mismatch"))),
+        ("no guide", None),
+    ] {
         let message = escalation_message(guide, "U1", &asked("AADSTS50011", &long), "<!subteam^S0HELPERS> <@U0EXPERT>");
         out.push((format!("escalation {name}"), message.to_json(), Surface::Message));
     }
     let filled = settings(AnswerMode::Auto, targets.clone(), false);
-    for (name, s, problem) in [("default", settings(AnswerMode::Mention, vec![], true), None), ("filled", filled.clone(), Some("No user group @x was found."))] {
-        out.push((format!("settings modal {name}"), modal("C0SUPPORT", "support", &s, name == "default"), Surface::View));
+    for (name, s, problem) in [
+        ("default", settings(AnswerMode::Mention, vec![], true), None),
+        ("filled", filled.clone(), Some("No user group @x was found.")),
+    ] {
+        out.push((
+            format!("settings modal {name}"),
+            modal("C0SUPPORT", "support", &s, name == "default"),
+            Surface::View,
+        ));
         out.push((format!("settings modal {name} unnamed"), modal("C0SUPPORT", "", &s, true), Surface::View));
         out.push((format!("settings summary {name}"), summary(&s, "U0ADMIN", problem).to_json(), Surface::Message));
     }
@@ -87,12 +104,20 @@ fn other_corpus(engine: &Engine) -> Vec<(String, Value, Surface)> {
         }
     }
     let seed = answer(engine, &Question::parse("AADSTS7000215").unwrap(), 3);
-    out.push(("thanked".into(), json!({"blocks": blocks::thank(blocks::answer(&seed, &Render::new(PUBLIC)).blocks, true)}), Surface::Message));
+    out.push((
+        "thanked".into(),
+        json!({"blocks": blocks::thank(blocks::answer(&seed, &Render::new(PUBLIC)).blocks, true)}),
+        Surface::Message,
+    ));
     out.push(("help".into(), blocks::help("/aadsts").to_json(), Surface::Message));
     out.push(("notice".into(), blocks::notice("Sorry <!channel> & co").to_json(), Surface::Message));
     out.push(("home".into(), home::view(PUBLIC, "/aadsts", &[("AADSTS50011".into(), 3)]), Surface::View));
     out.push(("home empty".into(), home::view(PUBLIC, "/aadsts", &[]), Surface::View));
-    out.push(("probe link".into(), probe_view::link_message("https://errkb.test/probe/tok").to_json(), Surface::Message));
+    out.push((
+        "probe link".into(),
+        probe_view::link_message("https://errkb.test/probe/tok").to_json(),
+        Surface::Message,
+    ));
     out.push(("probe modal".into(), probe_view::quick_modal("probe_quick", "C0123"), Surface::View));
     out
 }
@@ -113,9 +138,16 @@ fn every_message_modal_and_home_view_errkb_renders_is_a_known_slack_morphism_mod
     assert!(corpus.len() > 750, "{} payloads", corpus.len());
     let failures: Vec<String> = corpus
         .iter()
-        .flat_map(|(name, payload, surface)| problems(payload, *surface).into_iter().map(move |p| format!("{name}: {p}")))
+        .flat_map(|(name, payload, surface)| {
+            problems(payload, *surface).into_iter().map(move |p| format!("{name}: {p}"))
+        })
         .collect();
-    assert!(failures.is_empty(), "{} problems, first ones:\n{}", failures.len(), failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems, first ones:\n{}",
+        failures.len(),
+        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]

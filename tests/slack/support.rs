@@ -212,7 +212,11 @@ async fn solved_is_recorded_with_the_time_since_the_question_and_the_message_say
     let hook = json_of(&bench.wait_for("/hooks/response/1", 1).await[0]);
     assert_eq!(hook["replace_original"], true);
     let text = hook.to_string();
-    assert!(text.contains("Solved* with <https://errkb.test/guides/AADSTS50011|AADSTS50011") && text.contains("Confirmed by <@U2>"), "{text}");
+    assert!(
+        text.contains("Solved* with <https://errkb.test/guides/AADSTS50011|AADSTS50011")
+            && text.contains("Confirmed by <@U2>"),
+        "{text}"
+    );
     assert!(!action_ids(&hook).iter().any(|id| id.starts_with("support_")), "the buttons are gone: {text}");
     let rows = bench.app.state.store.resolutions("slack", CHANNEL).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -304,22 +308,26 @@ async fn link_button_clicks_are_counted_in_the_store_and_go_links_only_once() {
 
 #[tokio::test]
 async fn settings_open_a_modal_for_an_admin_listed_in_errkb_channel_admins() {
-    let options = Options { extra_env: vec![("ERRKB_CHANNEL_ADMINS".into(), "slack:U0ADMIN".into())], ..Options::default() };
+    let options =
+        Options { extra_env: vec![("ERRKB_CHANNEL_ADMINS".into(), "slack:U0ADMIN".into())], ..Options::default() };
     let bench = start_with(options, MockServer::start().await).await;
     let response = settings_command(&bench, "U0ADMIN").await;
     assert_eq!(response.status(), 200);
     let open = json_of(&bench.wait_for("/api/views.open", 1).await[0]);
-    assert_eq!((open["trigger_id"].as_str(), open["view"]["callback_id"].as_str()), (Some("9.9.9"), Some("channel_settings")));
+    assert_eq!(
+        (open["trigger_id"].as_str(), open["view"]["callback_id"].as_str()),
+        (Some("9.9.9"), Some("channel_settings"))
+    );
     assert!(open["view"].to_string().contains("#support"), "{open}");
     assert!(bench.received("/api/users.info").await.is_empty(), "a listed admin needs no lookup");
     let submission = json!({"type": "view_submission", "user": {"id": "U0ADMIN"}, "team": {"id": "T1"}, "view": {
-        "callback_id": "channel_settings", "private_metadata": open["view"]["private_metadata"],
-        "state": {"values": {
-            "answer_mode": {"value": {"type": "radio_buttons", "selected_option": {"value": "auto"}}},
-            "experts": {"value": {"type": "multi_users_select", "selected_users": ["U0EXPERT", "<!channel>"]}},
-            "expert_group": {"value": {"type": "plain_text_input", "value": "S0HELPERS"}},
-            "probe_buttons": {"value": {"type": "checkboxes", "selected_options": []}},
-        }}}});
+    "callback_id": "channel_settings", "private_metadata": open["view"]["private_metadata"],
+    "state": {"values": {
+        "answer_mode": {"value": {"type": "radio_buttons", "selected_option": {"value": "auto"}}},
+        "experts": {"value": {"type": "multi_users_select", "selected_users": ["U0EXPERT", "<!channel>"]}},
+        "expert_group": {"value": {"type": "plain_text_input", "value": "S0HELPERS"}},
+        "probe_buttons": {"value": {"type": "checkboxes", "selected_options": []}},
+    }}}});
     let ack = bench.interaction(submission).await;
     assert_eq!(ack.status(), 200);
     assert!(ack.bytes().await.unwrap().is_empty(), "the modal closes");
@@ -328,7 +336,11 @@ async fn settings_open_a_modal_for_an_admin_listed_in_errkb_channel_admins() {
     assert!(summary.to_string().contains("Still stuck calls in: <@U0EXPERT> <!subteam^S0HELPERS>"), "{summary}");
     let saved = bench.app.state.store.channel_settings("slack", CHANNEL).await.unwrap().unwrap();
     assert_eq!(saved.answer_mode, AnswerMode::Auto);
-    assert_eq!(saved.escalation, [target("user", "U0EXPERT"), target("group", "S0HELPERS")], "a malformed id is dropped");
+    assert_eq!(
+        saved.escalation,
+        [target("user", "U0EXPERT"), target("group", "S0HELPERS")],
+        "a malformed id is dropped"
+    );
     assert!(!saved.probe_buttons);
     assert_eq!((saved.channel_name.as_deref(), saved.updated_by.as_str()), (Some("support"), "U0ADMIN"));
 }
@@ -337,11 +349,17 @@ async fn settings_open_a_modal_for_an_admin_listed_in_errkb_channel_admins() {
 async fn a_workspace_admin_may_change_settings_and_a_group_handle_is_looked_up() {
     let mock = MockServer::start().await;
     Mock::given(path("/api/users.info"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {"id": "U0OWNER", "is_admin": false, "is_owner": true}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "user": {"id": "U0OWNER", "is_admin": false, "is_owner": true}})),
+        )
         .mount(&mock)
         .await;
     Mock::given(path("/api/usergroups.list"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "usergroups": [{"id": "S0AAD", "handle": "aad-support"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "usergroups": [{"id": "S0AAD", "handle": "aad-support"}]})),
+        )
         .mount(&mock)
         .await;
     let bench = start_with(Options::default(), mock).await;
@@ -354,7 +372,10 @@ async fn a_workspace_admin_may_change_settings_and_a_group_handle_is_looked_up()
     bench.interaction(submission(&open, "U0OWNER", "@AAD-Support")).await;
     bench.wait_for("/api/chat.postEphemeral", 1).await;
     let saved = bench.app.state.store.channel_settings("slack", CHANNEL).await.unwrap().unwrap();
-    assert_eq!(saved.escalation, [EscalationTarget { kind: "group".into(), id: "S0AAD".into(), name: "aad-support".into() }]);
+    assert_eq!(
+        saved.escalation,
+        [EscalationTarget { kind: "group".into(), id: "S0AAD".into(), name: "aad-support".into() }]
+    );
 }
 
 #[tokio::test]
@@ -362,7 +383,10 @@ async fn settings_are_politely_refused_to_everyone_else() {
     let mock = MockServer::start().await;
     Mock::given(path("/api/users.info"))
         .and(body_string_contains("U0NOBODY"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {"id": "U0NOBODY", "is_admin": false}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "user": {"id": "U0NOBODY", "is_admin": false}})),
+        )
         .mount(&mock)
         .await;
     let bench = start_with(Options::default(), mock).await;
@@ -371,7 +395,11 @@ async fn settings_are_politely_refused_to_everyone_else() {
     assert_eq!(hook["response_type"], "ephemeral");
     assert!(hook.to_string().contains("only channel admins can change"), "{hook}");
     assert!(bench.settled("/api/views.open").await.is_empty());
-    let forged = submission(&json!({"view": {"private_metadata": json!({"c": CHANNEL, "n": "support"}).to_string()}}), "U0NOBODY", "");
+    let forged = submission(
+        &json!({"view": {"private_metadata": json!({"c": CHANNEL, "n": "support"}).to_string()}}),
+        "U0NOBODY",
+        "",
+    );
     bench.interaction(forged).await;
     bench.wait_for("/api/chat.postEphemeral", 1).await;
     assert!(bench.app.state.store.channel_settings("slack", CHANNEL).await.unwrap().is_none(), "nothing saved");
@@ -393,10 +421,10 @@ async fn settings_command(bench: &Bench, user: &str) -> reqwest::Response {
 
 fn submission(open: &Value, user: &str, group: &str) -> Value {
     json!({"type": "view_submission", "user": {"id": user}, "team": {"id": "T1"}, "view": {
-        "callback_id": "channel_settings", "private_metadata": open["view"]["private_metadata"],
-        "state": {"values": {
-            "answer_mode": {"value": {"type": "radio_buttons", "selected_option": {"value": "mention"}}},
-            "expert_group": {"value": {"type": "plain_text_input", "value": group}},
-            "probe_buttons": {"value": {"type": "checkboxes", "selected_options": [{"value": "on"}]}},
-        }}}})
+    "callback_id": "channel_settings", "private_metadata": open["view"]["private_metadata"],
+    "state": {"values": {
+        "answer_mode": {"value": {"type": "radio_buttons", "selected_option": {"value": "mention"}}},
+        "expert_group": {"value": {"type": "plain_text_input", "value": group}},
+        "probe_buttons": {"value": {"type": "checkboxes", "selected_options": [{"value": "on"}]}},
+    }}}})
 }
