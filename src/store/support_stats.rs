@@ -159,13 +159,14 @@ fn channel<'a>(by: &'a mut BTreeMap<ChannelKey, ChannelSupport>, p: &str, c: &st
     })
 }
 
-/// The middle value (the lower of the two middle ones for an even count).
+/// The middle value (for an even count, the mean of the two middle ones, rounded down).
 fn median(values: &mut [i64]) -> Option<i64> {
     if values.is_empty() {
         return None;
     }
     values.sort_unstable();
-    Some(values[(values.len() - 1) / 2])
+    let n = values.len();
+    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2 })
 }
 
 #[cfg(test)]
@@ -177,6 +178,6 @@ mod tests {
         assert_eq!(median(&mut []), None);
         assert_eq!(median(&mut [30]), Some(30));
         assert_eq!(median(&mut [300, 10, 60]), Some(60));
-        assert_eq!(median(&mut [40, 10, 20, 30]), Some(20));
+        assert_eq!(median(&mut [40, 10, 20, 30]), Some(25));
     }
 }
