@@ -105,7 +105,8 @@ pub fn help(command: &str) -> Message {
          • `{cmd}` followed by any pasted error, log line or JSON token response: the codes are found in it\n\
          • `@errkb` and the error in a channel: the answer goes to the thread\n\
          • a direct message to errkb works the same\n\
-         • *Explain this error* in any message's ⋮ menu: a private answer",
+         • *Explain this error* in any message's ⋮ menu: a private answer\n\
+         • `{cmd} settings` in a channel (for its admins): answer pasted errors automatically, who *Still stuck* calls in",
         cmd = escape(command)
     );
     Message { text: "How to use errkb".into(), blocks: vec![section(&text)] }

@@ -428,3 +428,13 @@ fn submission(open: &Value, user: &str, group: &str) -> Value {
         "probe_buttons": {"value": {"type": "checkboxes", "selected_options": [{"value": "on"}]}},
     }}}})
 }
+
+#[tokio::test]
+async fn an_oauth_install_asks_for_channel_history_only_when_automatic_answers_are_wanted() {
+    let bench = start().await;
+    let location = |response: reqwest::Response| response.headers()["location"].to_str().unwrap().to_string();
+    let plain = location(bench.client.get(bench.url("/slack/install")).send().await.unwrap());
+    assert!(plain.contains("users%3Aread") && !plain.contains("channels%3Ahistory"), "{plain}");
+    let auto = location(bench.client.get(bench.url("/slack/install?auto_answer=1")).send().await.unwrap());
+    assert!(auto.contains("channels%3Ahistory%2Cgroups%3Ahistory"), "{auto}");
+}
