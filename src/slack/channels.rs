@@ -109,7 +109,7 @@ pub fn modal(channel: &str, name: &str, current: &ChannelSettings, probe_on: boo
     .map(|(mode, label, help)| json!({"text": plain(label), "value": mode.as_str(), "description": plain(help)}));
     let initial_mode = mode_options.iter().find(|o| o["value"] == current.answer_mode.as_str()).cloned();
     let users: Vec<&str> = current.escalation.iter().filter(|t| t.kind == "user").map(|t| t.id.as_str()).collect();
-    let group = current.escalation.iter().find(|t| t.kind == "group").map(|t| group_label(t));
+    let group = current.escalation.iter().find(|t| t.kind == "group").map(group_label);
     let probe_option = json!({"text": plain("Show the live-check buttons"), "value": "on",
         "description": plain(if probe_on { "Run live check and Quick check under each answer." } else { "The live check is off on this errkb; this takes effect once it is on." })});
     let mut mode = json!({"type": "radio_buttons", "action_id": INPUT, "options": mode_options});

@@ -121,6 +121,8 @@ pub struct Resolution<'a> {
 }
 
 type SettingsRow = (String, String, Option<String>, String, String, i64, String, i64);
+/// answer_id, outcome, guide_code, seconds, escalated.
+type ResolutionTuple = (String, String, Option<String>, Option<i64>, i64);
 
 impl Store {
     /// The stored settings of a channel, or `None` when nobody has set any.
@@ -208,7 +210,7 @@ impl Store {
     pub async fn resolutions(&self, platform: &str, channel_id: &str) -> Result<Vec<ResolutionRow>, StoreError> {
         let sql = "SELECT answer_id, outcome, guide_code, seconds, escalated FROM resolutions \
                    WHERE platform = $1 AND channel_id = $2 ORDER BY at, answer_id, outcome";
-        let rows: Vec<(String, String, Option<String>, Option<i64>, i64)> =
+        let rows: Vec<ResolutionTuple> =
             with_pool!(&self.db, pool => sqlx::query_as(sql).bind(platform).bind(channel_id).fetch_all(pool).await?);
         Ok(rows
             .into_iter()

@@ -76,7 +76,9 @@ impl Store {
         let votes_sql = "SELECT guide_code, COUNT(CASE WHEN vote > 0 THEN 1 END), COUNT(*) FROM feedback \
                          WHERE at > $1 AND guide_code <> '' GROUP BY guide_code";
         let clicks_sql = "SELECT guide_code, COUNT(*) FROM link_clicks WHERE at > $1 GROUP BY guide_code";
-        let (shown, outcomes, votes, clicks): (Counts, Vec<(String, String, i64)>, Vec<(String, i64, i64)>, Counts) = with_pool!(&self.db, pool => (
+        type Outcomes = Vec<(String, String, i64)>;
+        type Votes = Vec<(String, i64, i64)>;
+        let (shown, outcomes, votes, clicks): (Counts, Outcomes, Votes, Counts) = with_pool!(&self.db, pool => (
             sqlx::query_as(shown_sql).bind(since).fetch_all(pool).await?,
             sqlx::query_as(outcome_sql).bind(since).fetch_all(pool).await?,
             sqlx::query_as(votes_sql).bind(since).fetch_all(pool).await?,
@@ -141,7 +143,7 @@ impl Store {
             ch.channel_name =
                 names.iter().find(|(p, c, _)| *p == ch.platform && *c == ch.channel_id).map(|n| n.2.clone());
         }
-        out.sort_by(|a, b| (b.questions, b.escalations).cmp(&(a.questions, a.escalations)));
+        out.sort_by_key(|c| std::cmp::Reverse((c.questions, c.escalations)));
         out.truncate(top);
         Ok(out)
     }

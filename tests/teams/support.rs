@@ -229,7 +229,7 @@ async fn answered(b: &Bench, question: &str) -> Value {
         b.app.state.store.effective_channel_settings("teams", CHANNEL).await.unwrap().escalation,
     )
     .await;
-    b.send(&post_activity(&b, "4001", question, false)).await;
+    b.send(&post_activity(b, "4001", question, false)).await;
     let (_, reply) = b.wait_posted(1).await.remove(0);
     data_for(card_of(&reply), "support_solved")
 }
