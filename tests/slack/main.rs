@@ -9,6 +9,7 @@ mod common;
 
 mod api;
 mod blocks;
+mod channel_settings;
 mod commands;
 mod events;
 mod harness;

@@ -11,6 +11,7 @@ mod common;
 mod auth;
 mod bot;
 mod cards;
+mod channel_settings;
 mod connector;
 mod hmac;
 mod manifest;

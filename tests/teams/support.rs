@@ -1,9 +1,9 @@
 //! Support channels in Teams, over HTTP with real RS256 tokens and the wiremock Bot Framework:
-//! `@errkb settings` (a card) and `@errkb experts` by an allowed and a refused user, automatic
-//! answers with RSC (a code, an Entra message, never free text, a bot, a thread reply or a
-//! mention-only channel), Solved / Still stuck (with and without experts) / Not useful here
+//! automatic answers with RSC (a code, an Entra message, never free text, a bot, a thread reply or
+//! a mention-only channel), Solved / Still stuck (with and without experts) / Not useful here
 //! answered in the invoke, a repeated activity answered once (also by two instances on one
-//! PostgreSQL), and every card involved checked by the official adaptivecards renderer.
+//! PostgreSQL), and every card involved (settings too) checked by the official adaptivecards
+//! renderer. The settings commands are [`channel_settings`](super::channel_settings)'.
 
 use crate::bot_framework;
 use crate::common;
@@ -26,11 +26,11 @@ use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const APP_ID: &str = "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11";
-const CHANNEL: &str = "19:support@thread.tacv2";
+pub(super) const CHANNEL: &str = "19:support@thread.tacv2";
 
-struct Bench {
+pub(super) struct Bench {
     base: String,
-    app: common::TestApp,
+    pub(super) app: common::TestApp,
     ms: MockServer,
     service_url: String,
 }
@@ -49,7 +49,7 @@ fn teams_app(ms: &MockServer) -> TeamsApp {
     }
 }
 
-async fn bench_with(options: common::Options, ms: MockServer) -> Bench {
+pub(super) async fn bench_with(options: common::Options, ms: MockServer) -> Bench {
     Mock::given(method("DELETE"))
         .and(path_regex("^/v3/conversations/.+/activities/.+$"))
         .respond_with(ResponseTemplate::new(200))
@@ -64,20 +64,20 @@ async fn bench_with(options: common::Options, ms: MockServer) -> Bench {
     Bench { base, app, ms, service_url }
 }
 
-async fn bench() -> Bench {
+pub(super) async fn bench() -> Bench {
     bench_with(admins(), bot_framework::microsoft().await).await
 }
 
-fn admins() -> common::Options {
+pub(super) fn admins() -> common::Options {
     common::Options { extra_env: vec![("ERRKB_CHANNEL_ADMINS".into(), "teams:29:admin".into())], ..Default::default() }
 }
 
-fn mention(id: &str, name: &str) -> Value {
+pub(super) fn mention(id: &str, name: &str) -> Value {
     json!({"type": "mention", "mentioned": {"id": id, "name": name}, "text": format!("<at>{name}</at>")})
 }
 
 /// A new post in the support channel (its own thread), from Ada unless changed.
-fn post_activity(b: &Bench, id: &str, text: &str, mentioned: bool) -> Value {
+pub(super) fn post_activity(b: &Bench, id: &str, text: &str, mentioned: bool) -> Value {
     let (text, entities) = if mentioned {
         (format!("<at>errkb</at> {text}"), vec![mention("28:bot", "errkb")])
     } else {
@@ -92,7 +92,7 @@ fn post_activity(b: &Bench, id: &str, text: &str, mentioned: bool) -> Value {
     })
 }
 
-fn invoke(b: &Bench, verb: &str, data: &Value, from: (&str, &str)) -> Value {
+pub(super) fn invoke(b: &Bench, verb: &str, data: &Value, from: (&str, &str)) -> Value {
     json!({
         "type": "invoke", "name": "adaptiveCard/action", "id": format!("inv-{verb}-{}", from.0), "channelId": "msteams",
         "serviceUrl": b.service_url, "replyToId": "reply-1",
@@ -104,7 +104,7 @@ fn invoke(b: &Bench, verb: &str, data: &Value, from: (&str, &str)) -> Value {
 }
 
 impl Bench {
-    async fn send(&self, activity: &Value) -> reqwest::Response {
+    pub(super) async fn send(&self, activity: &Value) -> reqwest::Response {
         reqwest::Client::new()
             .post(format!("{}/api/messages", self.base))
             .header("authorization", bot_framework::bearer(APP_ID, &self.service_url))
@@ -124,7 +124,7 @@ impl Bench {
             .collect()
     }
 
-    async fn wait_posted(&self, n: usize) -> Vec<(String, Value)> {
+    pub(super) async fn wait_posted(&self, n: usize) -> Vec<(String, Value)> {
         common::eventually(Duration::from_secs(10), || async { self.posted().await.len() >= n }).await;
         let got = self.posted().await;
         assert!(got.len() >= n, "{} of {n} connector posts arrived", got.len());
@@ -147,7 +147,7 @@ impl Bench {
     }
 }
 
-fn card_of(activity: &Value) -> &Value {
+pub(super) fn card_of(activity: &Value) -> &Value {
     &activity["attachments"][0]["content"]
 }
 
@@ -308,60 +308,6 @@ async fn not_useful_here_deletes_the_automatic_answer() {
             .any(|r| r.method.as_str() == "DELETE" && r.url.path().ends_with("/activities/reply-1"))
     });
     assert!(deleted.await);
-}
-
-#[tokio::test]
-async fn settings_are_a_card_for_an_admin_and_a_polite_refusal_for_anyone_else() {
-    let b = bench().await;
-    let mut ask = post_activity(&b, "5001", "settings", true);
-    ask["from"] = json!({"id": "29:admin", "name": "Admin"});
-    b.send(&ask).await;
-    let (_, reply) = b.wait_posted(1).await.remove(0);
-    let card = card_of(&reply).clone();
-    assert!(
-        card.to_string().contains("Input.ChoiceSet") && card.to_string().contains("Still stuck calls in: nobody yet"),
-        "{card}"
-    );
-    let data = json!({"answer_mode": "auto", "probe_buttons": "false"});
-    let body: Value = b.send(&invoke(&b, "channel_settings", &data, ("29:admin", "Admin"))).await.json().await.unwrap();
-    assert!(body["value"].to_string().contains("also pasted errors"), "{body}");
-    let saved = b.app.state.store.channel_settings("teams", CHANNEL).await.unwrap().unwrap();
-    assert_eq!(
-        (saved.answer_mode, saved.probe_buttons, saved.updated_by.as_str()),
-        (AnswerMode::Auto, false, "29:admin")
-    );
-    assert_eq!(saved.channel_name.as_deref(), Some("Support"));
-    let refused: Value = b
-        .send(&invoke(&b, "channel_settings", &json!({"answer_mode": "mention"}), ("29:ada", "Ada")))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(refused["value"].to_string().contains("only channel admins"), "{refused}");
-    let unchanged = b.app.state.store.channel_settings("teams", CHANNEL).await.unwrap().unwrap();
-    assert_eq!(unchanged.answer_mode, AnswerMode::Auto, "the refused save changed nothing");
-    b.send(&post_activity(&b, "5002", "settings", true)).await;
-    let (_, refusal) = b.wait_posted(2).await.remove(1);
-    assert!(card_of(&refusal).to_string().contains("only channel admins"));
-}
-
-#[tokio::test]
-async fn experts_are_chosen_by_mentioning_them_and_an_admin_listed_by_entra_object_id_may_do_it() {
-    let options =
-        common::Options { extra_env: vec![("ERRKB_CHANNEL_ADMINS".into(), "aad-ada".into())], ..Default::default() };
-    let b = bench_with(options, bot_framework::microsoft().await).await;
-    let mut set = post_activity(&b, "6001", "experts <at>Grace</at> <at>Identity team</at>", true);
-    let tag = json!({"type": "mention", "mentioned": {"id": "tag-1", "name": "Identity team", "type": "tag"}, "text": "<at>Identity team</at>"});
-    set["entities"].as_array_mut().unwrap().extend([mention("29:grace", "Grace"), tag]);
-    b.send(&set).await;
-    let (_, reply) = b.wait_posted(1).await.remove(0);
-    assert!(card_of(&reply).to_string().contains("Still stuck calls in: Grace, Identity team"), "{reply}");
-    let saved = b.app.state.store.channel_settings("teams", CHANNEL).await.unwrap().unwrap();
-    let kinds: Vec<(&str, &str)> = saved.escalation.iter().map(|t| (t.kind.as_str(), t.id.as_str())).collect();
-    assert_eq!(kinds, [("user", "29:grace"), ("tag", "tag-1")], "the bot's own mention is not an expert");
-    b.send(&post_activity(&b, "6002", "experts none", true)).await;
-    b.wait_posted(2).await;
-    assert!(b.app.state.store.channel_settings("teams", CHANNEL).await.unwrap().unwrap().escalation.is_empty());
 }
 
 #[tokio::test]
