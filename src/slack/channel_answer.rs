@@ -144,6 +144,25 @@ pub fn decorate(mut message: Message, asked: &Asked, auto: bool) -> Message {
     message
 }
 
+/// A channel answer replaced by another rendering ("Show all steps", a "Did you mean" choice)
+/// keeps its channel buttons: the clicked message's [`Asked`], now about `code`.
+pub fn carry_over(clicked: Option<&Vec<Value>>, message: Message, code: &str) -> Message {
+    let buttons = clicked.into_iter().flatten().filter_map(|b| b["elements"].as_array()).flatten();
+    let mut found = None;
+    let mut auto = false;
+    for b in buttons {
+        match b["action_id"].as_str() {
+            Some(STILL_STUCK) => found = b["value"].as_str().map(Asked::from_value),
+            Some(NOT_USEFUL) => auto = true,
+            _ => {}
+        }
+    }
+    match found {
+        Some(asked) => decorate(message, &Asked { code: code.to_string(), ..asked }, auto),
+        None => message,
+    }
+}
+
 fn button(label: &str, action_id: &str, value: &str, style: Option<&str>) -> Value {
     let mut b = json!({"type": "button", "text": {"type": "plain_text", "text": label, "emoji": true},
         "action_id": action_id, "value": value});

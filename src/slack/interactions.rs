@@ -57,10 +57,12 @@ async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: 
         HELPFUL | NOT_HELPFUL => feedback(state, slack, i, &action.value, id == HELPFUL).await,
         SHOW_ALL_STEPS => {
             let message = answer_code(state, &action.value, &Render { all_steps: true, ..render });
+            let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
             respond(slack, i, &message, json!({"replace_original": true})).await;
         }
         _ if id.starts_with(DID_YOU_MEAN) => {
             let message = answer_code(state, &action.value, &render);
+            let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
             respond(slack, i, &message, json!({"replace_original": true})).await;
         }
         PROBE_LINK => probe::link(state, slack, i, &action.value).await,

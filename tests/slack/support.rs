@@ -305,3 +305,21 @@ async fn link_button_clicks_are_counted_in_the_store_and_go_links_only_once() {
     links.sort_unstable();
     assert_eq!(links, ["full_guide", "official_lookup"], "the /go link counts itself when followed");
 }
+
+#[tokio::test]
+async fn show_all_steps_and_did_you_mean_keep_a_channel_answers_buttons() {
+    let bench = start().await;
+    set_channel(&bench, AnswerMode::Auto, vec![]).await;
+    let (answer, answer_ts) = auto_answer(&bench, "AADSTS7000215 in prod", 60).await;
+    let mut payload = click(&bench, "U1", "support_solved", &answer, &answer_ts);
+    payload["actions"] = json!([{"action_id": "show_all_steps", "value": "AADSTS7000215", "type": "button"}]);
+    bench.interaction(payload).await;
+    let hook = json_of(&bench.wait_for("/hooks/response/1", 1).await[0]);
+    let ids = action_ids(&hook);
+    assert!(!ids.contains(&"show_all_steps".into()), "every step shown: {ids:?}");
+    for id in ["support_solved", "support_stuck", "support_hide"] {
+        assert!(ids.contains(&id.to_string()), "{id} kept: {ids:?}");
+    }
+    let stuck = errkb::slack::channel_answer::Asked::from_value(&button_value(&hook, "support_stuck"));
+    assert_eq!((stuck.code.as_str(), stuck.question.as_str()), ("AADSTS7000215", "AADSTS7000215 in prod"));
+}
