@@ -167,10 +167,12 @@ fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryL
             public_url: config.public_url.clone(),
             admin_token: config.admin_token.clone(),
             user_hash_salt: config.user_hash_salt.clone(),
+            channel_admins: config.channel_admins.clone(),
             body_limit_bytes: config.body_limit_bytes,
             request_timeout: config.request_timeout,
         }),
         probe: http::probe::ProbeService::from_config(&config.probe)?,
+        pacer: Arc::new(http::pacer::Pacer::new(http::pacer::SLACK_CHANNEL_INTERVAL)),
     }))
 }
 

@@ -137,6 +137,9 @@ pub struct Config {
     /// `sqlite:PATH` (the default, a file created on first start) or `postgres://...`.
     pub database_url: SecretString,
     pub admin_token: Option<SecretString>,
+    /// Who may change a channel's settings besides Slack workspace admins and owners: platform
+    /// user ids, `U0123` (any platform) or `slack:U0123`, `teams:29:1a...` (`ERRKB_CHANNEL_ADMINS`).
+    pub channel_admins: Vec<String>,
     pub probe: ProbeConfig,
     pub hot_reload: bool,
     pub body_limit_bytes: usize,
@@ -194,6 +197,7 @@ impl Config {
             kb_dir: r.optional("ERRKB_KB_DIR").map(PathBuf::from),
             database_url: r.string("ERRKB_DATABASE_URL").into(),
             admin_token: r.optional("ERRKB_ADMIN_TOKEN").map(SecretString::from),
+            channel_admins: list(r.optional("ERRKB_CHANNEL_ADMINS")),
             probe: ProbeConfig {
                 enabled: r.flag("ERRKB_PROBE_ENABLED")?,
                 allowed_users: list(r.optional("ERRKB_PROBE_ALLOWED_USERS")),

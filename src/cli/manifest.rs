@@ -24,6 +24,10 @@ enum Target {
         /// Turn on Socket Mode (no public URL needed; set SLACK_APP_TOKEN).
         #[arg(long)]
         socket_mode: bool,
+        /// Also receive new channel messages (message.channels, message.groups; channels:history,
+        /// groups:history), for channels set to answer pasted errors automatically.
+        #[arg(long)]
+        auto_answer: bool,
     },
     /// The Teams app package (a zip with manifest.json and the two icons).
     Teams(super::manifest_teams::TeamsManifestArgs),
@@ -31,10 +35,13 @@ enum Target {
 
 pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
     match args.target {
-        Target::Slack { url: Some(url), socket_mode } => {
-            print!("{}", crate::slack::manifest::render(&url, socket_mode)?)
+        Target::Slack { url, socket_mode, auto_answer } => {
+            let text = match url {
+                Some(url) => crate::slack::manifest::render(&url, socket_mode)?,
+                None => crate::slack::manifest::render_socket_mode(),
+            };
+            print!("{}", if auto_answer { crate::slack::manifest::with_auto_answer(&text) } else { text })
         }
-        Target::Slack { url: None, .. } => print!("{}", crate::slack::manifest::render_socket_mode()),
         Target::Teams(args) => return super::manifest_teams::run(args),
     }
     Ok(ExitCode::SUCCESS)

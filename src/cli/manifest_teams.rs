@@ -20,10 +20,14 @@ pub struct TeamsManifestArgs {
     /// Where to write the package.
     #[arg(long, value_name = "FILE", default_value = "errkb-teams.zip")]
     pub out: PathBuf,
+    /// Ask for resource-specific consent to read channel messages (ChannelMessage.Read.Group), so
+    /// channels set to answer pasted errors automatically get them without a mention.
+    #[arg(long)]
+    pub auto_answer: bool,
 }
 
 pub fn run(args: TeamsManifestArgs) -> anyhow::Result<ExitCode> {
-    let zip = crate::teams::manifest::package(&args.app_id, &args.url)?;
+    let zip = crate::teams::manifest::package_with(&args.app_id, &args.url, args.auto_answer)?;
     std::fs::write(&args.out, zip).with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("wrote {} (manifest.json, color.png, outline.png)", args.out.display());
     Ok(ExitCode::SUCCESS)

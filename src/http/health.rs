@@ -1,5 +1,6 @@
 //! `/healthz` (the process answers), `/readyz` (an index with guides is loaded and the store
-//! answers) and `/metrics` (Prometheus text).
+//! answers) and `/metrics` (Prometheus text, with the support channels' refused automatic
+//! answers and dropped link clicks).
 
 use std::time::Duration;
 
@@ -30,6 +31,22 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let text = state.metrics.render(state.engine.current().len(), state.query_log.written(), state.query_log.dropped());
+    let mut text =
+        state.metrics.render(state.engine.current().len(), state.query_log.written(), state.query_log.dropped());
+    let support = [
+        (
+            "errkb_auto_answers_refused_total",
+            "Automatic answers not posted: too many waiting in one channel.",
+            state.pacer.refused(),
+        ),
+        (
+            "errkb_link_clicks_dropped_total",
+            "Link clicks not counted: too many click writes in flight.",
+            super::go::dropped_clicks(),
+        ),
+    ];
+    for (name, help, value) in support {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

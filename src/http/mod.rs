@@ -7,10 +7,13 @@
 
 mod api;
 mod cache;
+pub mod certain;
 mod error;
+pub mod go;
 mod health;
 mod layers;
 mod metrics;
+pub mod pacer;
 pub mod probe;
 pub mod reload;
 
@@ -63,6 +66,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     /// The live credential probe's guards; `None` unless `ERRKB_PROBE_ENABLED=true`.
     pub probe: Option<Arc<probe::ProbeService>>,
+    /// Spaces automatic answers in each channel (Slack allows about one message a second).
+    pub pacer: Arc<pacer::Pacer>,
 }
 
 /// The request-time settings handlers need (secrets stay wrapped).
@@ -73,8 +78,22 @@ pub struct Settings {
     /// `None` turns `/admin` off.
     pub admin_token: Option<SecretString>,
     pub user_hash_salt: SecretString,
+    /// `ERRKB_CHANNEL_ADMINS`: who may change channel settings (see [`Settings::is_channel_admin`]).
+    pub channel_admins: Vec<String>,
     pub body_limit_bytes: usize,
     pub request_timeout: std::time::Duration,
+}
+
+impl Settings {
+    /// True when one of a user's ids on `platform` is in `ERRKB_CHANNEL_ADMINS` (bare, or as
+    /// `platform:id`).
+    pub fn is_channel_admin(&self, platform: &str, user_ids: &[&str]) -> bool {
+        user_ids.iter().filter(|id| !id.is_empty()).any(|id| {
+            self.channel_admins
+                .iter()
+                .any(|entry| entry == id || entry.strip_prefix(platform).and_then(|r| r.strip_prefix(':')) == Some(*id))
+        })
+    }
 }
 
 impl AppState {
@@ -150,4 +169,5 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/api/v1/answer", get(api::answer_get).post(api::answer_post))
+        .route("/go/{code}/{n}", get(go::follow))
 }

@@ -183,6 +183,18 @@ impl SlackApi {
         self.send(method, request).await
     }
 
+    /// A Web API method that reads a form (users.info, usergroups.list, ...), with a Bearer token.
+    pub async fn call_form(
+        &self,
+        method: &str,
+        token: &SecretString,
+        form: &[(&str, &str)],
+    ) -> Result<Value, ApiError> {
+        let url = format!("{}/{method}", self.base_url);
+        let request = || self.http.post(&url).bearer_auth(token.expose_secret()).form(form);
+        self.send(method, request).await
+    }
+
     /// Sends, waiting out 429s (up to `max_retries` retries), and checks Slack's `ok`.
     async fn send(&self, method: &str, request: impl Fn() -> reqwest::RequestBuilder) -> Result<Value, ApiError> {
         let transport =

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::escape::{escape, link, mrkdwn, user_mention};
 use super::limits::{self, Surface, cut_plain};
 use crate::answer::{Answer, Hit, Match, Outcome, Reason};
+use crate::http::go::go_url;
 use crate::kb::{Guide, Item, SectionKind, Span};
 
 pub const SHARE: &str = "share";
@@ -104,7 +105,8 @@ pub fn help(command: &str) -> Message {
          • `{cmd}` followed by any pasted error, log line or JSON token response: the codes are found in it\n\
          • `@errkb` and the error in a channel: the answer goes to the thread\n\
          • a direct message to errkb works the same\n\
-         • *Explain this error* in any message's ⋮ menu: a private answer",
+         • *Explain this error* in any message's ⋮ menu: a private answer\n\
+         • `{cmd} settings` in a channel (for its admins): answer pasted errors automatically, who *Still stuck* calls in",
         cmd = escape(command)
     );
     Message { text: "How to use errkb".into(), blocks: vec![section(&text)] }
@@ -248,13 +250,16 @@ fn link_buttons(g: &Guide, public_url: &str) -> Vec<Value> {
     if let Some(url) = &lookup {
         out.push(url_button("Official lookup", OFFICIAL_LOOKUP, code, url));
     }
+    // Doc links go through errkb's /go/{code}/{n} (n: the link's place in the guide), which
+    // counts the click and redirects to the knowledge base's URL.
     let docs = g
         .reference_links()
         .into_iter()
-        .filter(|l| super::escape::link_url(&l.url).is_some() && Some(l.url.trim()) != lookup.as_deref());
-    for (i, l) in docs.take(MAX_DOC_LINKS).enumerate() {
+        .enumerate()
+        .filter(|(_, l)| super::escape::link_url(&l.url).is_some() && Some(l.url.trim()) != lookup.as_deref());
+    for (i, (n, l)) in docs.take(MAX_DOC_LINKS).enumerate() {
         let label = if l.text.trim().is_empty() { "Documentation" } else { l.text.trim() };
-        out.push(url_button(label, &format!("{DOC_LINK}:{i}"), code, &l.url));
+        out.push(url_button(label, &format!("{DOC_LINK}:{i}"), code, &go_url(public_url, code, n, "slack")));
     }
     out
 }

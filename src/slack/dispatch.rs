@@ -25,8 +25,11 @@ pub enum Ack {
     Refused(PayloadError),
 }
 
-/// A slash command: the answer itself, ephemeral.
-pub fn command(state: &AppState, slack: &SlackApp, command: &Command) -> Ack {
+/// A slash command: the answer itself, ephemeral (`settings` opens the channel's settings).
+pub fn command(state: &AppState, slack: &Arc<SlackApp>, command: &Command) -> Ack {
+    if super::channels::is_settings(&command.text) {
+        return super::channels::command(state, slack, command);
+    }
     Ack::Json(command_reply(state, &slack.public_url, &command.command, &command.text))
 }
 

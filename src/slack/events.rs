@@ -1,7 +1,9 @@
 //! Events API processing, run in the background after the route has acknowledged: de-duplicates
 //! by `event_id` through the store (so retries and several replicas answer once), ignores bots
-//! (errkb included), answers `app_mention` in the thread and `message.im` in the DM, publishes
-//! the App Home tab, and forgets a workspace on `app_uninstalled` / `tokens_revoked`.
+//! (errkb included), answers `app_mention` in the thread (in a channel, through
+//! [`channel_answer`](super::channel_answer)) and `message.im` in the DM, hands channel messages
+//! to [`auto_answer`](super::auto_answer), publishes the App Home tab, and forgets a workspace on
+//! `app_uninstalled` / `tokens_revoked`.
 //!
 //! Knows the store and the Web API client; never fails the request (it has already been acked).
 
@@ -20,7 +22,13 @@ pub const DEDUP_TTL: Duration = Duration::from_secs(3600);
 
 /// Handles one event callback.
 pub async fn handle(state: AppState, slack: Arc<SlackApp>, cb: Callback) {
-    if cb.from_a_bot() || !claim(&state, &cb.event_id).await {
+    if cb.from_a_bot() {
+        return;
+    }
+    if super::auto_answer::is_channel_message(&cb) {
+        return super::auto_answer::handle(state, slack, cb).await;
+    }
+    if !claim(&state, &cb.event_id).await {
         return;
     }
     let e = &cb.event;
@@ -48,7 +56,7 @@ fn is_plain(subtype: Option<&str>) -> bool {
 
 /// True when this replica should process the event. A store error lets it through: answering
 /// twice is better than not answering.
-async fn claim(state: &AppState, event_id: &str) -> bool {
+pub(super) async fn claim(state: &AppState, event_id: &str) -> bool {
     if event_id.is_empty() {
         return true;
     }
@@ -76,6 +84,9 @@ async fn reply(state: &AppState, slack: &SlackApp, cb: &Callback, thread_ts: Opt
         tracing::warn!(team = %cb.team_id, "no Slack bot token for this workspace; event ignored");
         return;
     };
+    if !super::channel_answer::is_dm(&cb.event.channel, &cb.event.channel_type) {
+        return super::channel_answer::answer_mention(state, slack, &token, cb, thread_ts.as_deref()).await;
+    }
     let message = answer_text(state, &strip_mentions(&cb.event.text), &Render::new(&slack.public_url));
     if let Err(e) = slack.api.post_message(&token, &cb.event.channel, thread_ts.as_deref(), &message).await {
         tracing::warn!(error = %e, "answering a Slack message failed");

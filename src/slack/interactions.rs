@@ -15,6 +15,7 @@ use super::blocks::{
     self, DID_YOU_MEAN, DOC_LINK, FULL_GUIDE, HELPFUL, Message, NOT_HELPFUL, OFFICIAL_LOOKUP, PROBE_LINK, PROBE_QUICK,
     Render, SHARE, SHOW_ALL_STEPS,
 };
+use super::channel_answer;
 use super::dispatch::Ack;
 use super::flows::{answer_code, answer_text};
 use super::payload::{Action, Interaction};
@@ -43,6 +44,7 @@ pub fn view_submission(state: &AppState, slack: &Arc<SlackApp>, i: &Interaction)
     tracing::debug!(callback_id, "Slack view submission");
     match callback_id {
         probe::QUICK_CALLBACK => probe::view_submission(state, slack, i),
+        super::channels::CALLBACK => super::channels::view_submission(state, slack, i),
         _ => Ack::Empty,
     }
 }
@@ -55,31 +57,61 @@ async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: 
         HELPFUL | NOT_HELPFUL => feedback(state, slack, i, &action.value, id == HELPFUL).await,
         SHOW_ALL_STEPS => {
             let message = answer_code(state, &action.value, &Render { all_steps: true, ..render });
+            let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
             respond(slack, i, &message, json!({"replace_original": true})).await;
         }
         _ if id.starts_with(DID_YOU_MEAN) => {
             let message = answer_code(state, &action.value, &render);
+            let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
             respond(slack, i, &message, json!({"replace_original": true})).await;
         }
         PROBE_LINK => probe::link(state, slack, i, &action.value).await,
         PROBE_QUICK => probe::open_quick(state, slack, i).await,
-        FULL_GUIDE | OFFICIAL_LOOKUP => slack.count_link_click(),
-        _ if id.starts_with(DOC_LINK) => slack.count_link_click(),
+        _ if super::escalation::handles(id) => super::escalation::on_click(state, slack, i, action).await,
+        FULL_GUIDE | OFFICIAL_LOOKUP => count_click(state, slack, action).await,
+        _ if id.starts_with(DOC_LINK) => count_click(state, slack, action).await,
         _ => tracing::debug!(action_id = id, "unknown Slack action ignored"),
+    }
+}
+
+/// Counts a link-button click in the store, unless its URL is errkb's `/go/...`, which counts
+/// the click itself when the browser follows it.
+async fn count_click(state: &AppState, slack: &SlackApp, action: &Action) {
+    if action.url.starts_with(&format!("{}/go/", slack.public_url)) {
+        return;
+    }
+    let code = if action.value.is_empty() { "none" } else { action.value.as_str() };
+    let link = action.action_id.replace(DOC_LINK, "doc");
+    if let Err(e) = state.store.record_link_click("slack", code, &link).await {
+        tracing::warn!(error = %e, "counting a Slack link click failed");
     }
 }
 
 /// Posts the answer publicly, credited to the user, then removes the private copy. Without a
 /// token, or when the bot may not post there, the response_url posts it in the channel instead.
 async fn share(state: &AppState, slack: &SlackApp, i: &Interaction, query: &str) {
-    let r = Render { shared_by: Some(&i.user.id), ..Render::new(&slack.public_url) };
-    let message = answer_text(state, query, &r);
+    let (message, guide) = match channel_answer::shared(state, slack, query, &i.user.id, i.channel_id()).await {
+        Some(shared) => shared,
+        None => {
+            (answer_text(state, query, &Render { shared_by: Some(&i.user.id), ..Render::new(&slack.public_url) }), None)
+        }
+    };
     let posted = match slack.token_for(&state.store, &i.team.id).await {
         Some(token) => slack.api.post_message(&token, i.channel_id(), None, &message).await.map_err(|e| e.to_string()),
         None => Err("no bot token".to_string()),
     };
     match posted {
-        Ok(_) => {
+        Ok(ts) => {
+            if let Some(guide) = guide {
+                let to = channel_answer::Post {
+                    team: &i.team.id,
+                    channel: i.channel_id(),
+                    thread_ts: None,
+                    guide: guide.as_deref(),
+                    auto: false,
+                };
+                channel_answer::record(state, &to, &ts).await;
+            }
             respond(slack, i, &Message { text: String::new(), blocks: vec![] }, json!({"delete_original": true})).await
         }
         Err(reason) => {

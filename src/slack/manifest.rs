@@ -1,5 +1,5 @@
 //! The Slack app manifest (manifest/slack/manifest.yaml, compiled in) printed for a given public
-//! URL, optionally switched to Socket Mode.
+//! URL, optionally switched to Socket Mode, optionally with automatic answers' events and scopes.
 //!
 //! Owns the manifest text and the placeholder it is written with. Knows nothing of the routes
 //! themselves; a test checks the two agree.
@@ -37,6 +37,20 @@ pub fn render_socket_mode() -> String {
     kept.join("\n") + "\n"
 }
 
+/// The same manifest with what automatic answers need (`--auto-answer`): the `message.channels`
+/// and `message.groups` events and the `channels:history` / `groups:history` scopes. Reading a
+/// channel's every message is something a workspace admin should approve knowingly, so it is
+/// never in the default manifest.
+pub fn with_auto_answer(manifest: &str) -> String {
+    let scopes: String = super::AUTO_ANSWER_SCOPES.split(',').map(|s| format!("      - {s}\n")).collect();
+    let events: String = super::AUTO_ANSWER_EVENTS.iter().map(|e| format!("      - {e}\n")).collect();
+    manifest.replacen("    bot:\n", &format!("    bot:\n{scopes}"), 1).replacen(
+        "      - message.im\n",
+        &format!("{events}      - message.im\n"),
+        1,
+    )
+}
+
 /// Checks a manifest (as JSON) against slack-morphism's typed `SlackAppManifest`.
 pub fn check_shape(manifest: &serde_json::Value) -> Result<(), String> {
     serde_json::from_value::<slack_morphism::SlackAppManifest>(manifest.clone()).map(drop).map_err(|e| e.to_string())
@@ -61,6 +75,22 @@ mod tests {
         assert!(!text.contains("url:") && !text.contains("request_url") && !text.contains("redirect_urls"), "{text}");
         let json: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
         check_shape(&json).unwrap();
+    }
+
+    #[test]
+    fn auto_answer_adds_the_channel_message_events_and_history_scopes() {
+        let text = with_auto_answer(&render("https://kb.contoso.com", false).unwrap());
+        let json: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+        check_shape(&json).unwrap();
+        let bot = json["oauth_config"]["scopes"]["bot"].to_string();
+        let events = json["settings"]["event_subscriptions"]["bot_events"].to_string();
+        for needed in ["channels:history", "groups:history"] {
+            assert!(bot.contains(needed), "{bot}");
+        }
+        for needed in ["message.channels", "message.groups", "message.im", "app_mention"] {
+            assert!(events.contains(needed), "{events}");
+        }
+        assert!(!render("https://kb.contoso.com", false).unwrap().contains("message.channels"));
     }
 
     #[test]

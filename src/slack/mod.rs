@@ -9,8 +9,12 @@
 //! mounts [`routes`] with a [`SlackApp`] built from the config.
 
 pub mod api;
+mod auto_answer;
 pub mod blocks;
+pub mod channel_answer;
+pub mod channels;
 mod dispatch;
+pub mod escalation;
 pub mod escape;
 mod events;
 mod flows;
@@ -18,6 +22,7 @@ pub mod home;
 mod interactions;
 pub mod limits;
 pub mod manifest;
+pub mod model_check;
 pub mod oauth;
 pub mod payload;
 pub mod probe;
@@ -30,4 +35,4 @@ pub mod socket;
 
 pub use probe_notify::{SlackNotifier, register as register_probe_notifier};
 pub use routes::routes;
-pub use service::{BOT_SCOPES, COMMAND, EXPLAIN_ERROR, OAuthClient, SlackApp};
+pub use service::{AUTO_ANSWER_EVENTS, AUTO_ANSWER_SCOPES, BOT_SCOPES, COMMAND, EXPLAIN_ERROR, OAuthClient, SlackApp};

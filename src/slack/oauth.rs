@@ -93,15 +93,24 @@ fn redirect_uri(slack: &SlackApp) -> String {
     format!("{}/slack/oauth/callback", slack.public_url)
 }
 
-/// `GET /slack/install`: to Slack's authorize page, with the state cookie set.
-pub async fn install(Extension(slack): Extension<Arc<SlackApp>>) -> Response {
+/// `GET /slack/install`: to Slack's authorize page, with the state cookie set. With
+/// `?auto_answer=1` the install also asks for the channel-history scopes automatic answers need
+/// (Slack shows them on its consent page).
+pub async fn install(
+    Extension(slack): Extension<Arc<SlackApp>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let Some(oauth) = &slack.oauth else {
         return page(StatusCode::NOT_FOUND, "Install through OAuth is not configured here.");
     };
     let (state, nonce) = new_state(&oauth.client_secret, (slack.clock)());
+    let scopes = match params.get("auto_answer").map(String::as_str) {
+        Some("1" | "true" | "yes") => format!("{BOT_SCOPES},{}", super::AUTO_ANSWER_SCOPES),
+        _ => BOT_SCOPES.to_string(),
+    };
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &oauth.client_id)
-        .append_pair("scope", BOT_SCOPES)
+        .append_pair("scope", &scopes)
         .append_pair("state", &state)
         .append_pair("redirect_uri", &redirect_uri(&slack))
         .finish();

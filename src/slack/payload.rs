@@ -29,8 +29,10 @@ pub struct Command {
     pub text: String,
     pub team_id: String,
     pub channel_id: String,
+    pub channel_name: String,
     pub user_id: String,
     pub response_url: String,
+    pub trigger_id: String,
 }
 
 /// Reads a slash-command form; unknown fields are ignored, missing ones are empty.
@@ -44,8 +46,10 @@ pub fn command(body: &[u8]) -> Command {
             "text" => c.text = value,
             "team_id" => c.team_id = value,
             "channel_id" => c.channel_id = value,
+            "channel_name" => c.channel_name = value,
             "user_id" => c.user_id = value,
             "response_url" => c.response_url = value,
+            "trigger_id" => c.trigger_id = value,
             _ => {}
         }
     }
@@ -61,8 +65,10 @@ pub fn command_from_json(value: &Value) -> Command {
         text: field("text"),
         team_id: field("team_id"),
         channel_id: field("channel_id"),
+        channel_name: field("channel_name"),
         user_id: field("user_id"),
         response_url: field("response_url"),
+        trigger_id: field("trigger_id"),
     }
 }
 
@@ -175,6 +181,8 @@ pub struct Container {
 pub struct Action {
     pub action_id: String,
     pub value: String,
+    /// A link button's URL.
+    pub url: String,
 }
 
 impl Interaction {

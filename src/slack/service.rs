@@ -1,12 +1,11 @@
 //! The Slack app's runtime context, [`SlackApp`]: the signature verifier, the Web API client,
-//! the single-workspace bot token or the OAuth client, the public URL and a few counters, built
+//! the single-workspace bot token or the OAuth client and the public URL, built
 //! once from the [`Config`] and shared by every Slack handler.
 //!
 //! Owns which credentials apply to a request (an installation from the store, else
 //! `SLACK_BOT_TOKEN`). Knows no routes or payload shapes. `Debug` shows no secret.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use secrecy::SecretString;
 
@@ -20,7 +19,14 @@ pub const COMMAND: &str = "/aadsts";
 /// The message shortcut's callback id.
 pub const EXPLAIN_ERROR: &str = "explain_error";
 /// Bot scopes requested on install (minimal for what errkb does).
-pub const BOT_SCOPES: &str = "app_mentions:read,chat:write,commands,im:history";
+/// `users:read` answers "is this person a workspace admin?" (`/aadsts settings`) and
+/// `usergroups:read` finds a user group by its handle.
+pub const BOT_SCOPES: &str = "app_mentions:read,chat:write,commands,im:history,usergroups:read,users:read";
+/// What automatic answers add (`errkb manifest slack --auto-answer`): new messages in public and
+/// private channels.
+pub const AUTO_ANSWER_SCOPES: &str = "channels:history,groups:history";
+/// The events automatic answers need.
+pub const AUTO_ANSWER_EVENTS: [&str; 2] = ["message.channels", "message.groups"];
 
 /// What the Slack handlers need, built from [`Config`] (or by tests).
 pub struct SlackApp {
@@ -32,7 +38,6 @@ pub struct SlackApp {
     /// errkb's public URL without a trailing slash.
     pub public_url: String,
     pub clock: Clock,
-    link_clicks: AtomicU64,
 }
 
 /// The "Add to Slack" OAuth client.
@@ -99,7 +104,6 @@ impl SlackApp {
             oauth,
             public_url: public_url.trim_end_matches('/').to_string(),
             clock,
-            link_clicks: AtomicU64::new(0),
         }
     }
 
@@ -113,15 +117,5 @@ impl SlackApp {
             }
         }
         self.bot_token.clone()
-    }
-
-    /// Counts a click on a doc-link, full-guide or lookup button.
-    pub fn count_link_click(&self) {
-        self.link_clicks.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Link-button clicks since start.
-    pub fn link_clicks(&self) -> u64 {
-        self.link_clicks.load(Ordering::Relaxed)
     }
 }

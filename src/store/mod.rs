@@ -8,6 +8,7 @@
 //! Knows nothing of HTTP, answers' shapes or any chat platform's payloads: callers pass plain
 //! values.
 
+mod channels;
 mod installations;
 mod maintenance;
 mod probe;
@@ -15,6 +16,7 @@ mod query_log;
 pub mod redact;
 pub mod seal;
 mod stats;
+mod support_stats;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -27,10 +29,12 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use channels::{AnswerMode, ChannelAnswer, ChannelSettings, EscalationTarget, Outcome, Resolution, ResolutionRow};
 pub use installations::{Installation, Reseal};
 pub use probe::{AuditRow, NewProbeLink, ProbeLink};
 pub use query_log::{QueryLog, QueryRecord};
 pub use stats::{AdminStats, GuideRating};
+pub use support_stats::{ChannelSupport, GuideSupport, SupportStats};
 
 /// A store failure. The message names what failed, never a URL's password or a row's text.
 #[derive(Debug, thiserror::Error)]
@@ -96,10 +100,12 @@ const SQLITE_HITS: &str = include_str!("../../migrations/sqlite/0002_query_log_h
 const POSTGRES_HITS: &str = include_str!("../../migrations/postgres/0002_query_log_hits.sql");
 const SQLITE_PROBE: &str = include_str!("../../migrations/sqlite/0003_probe.sql");
 const POSTGRES_PROBE: &str = include_str!("../../migrations/postgres/0003_probe.sql");
+const SQLITE_CHANNELS: &str = include_str!("../../migrations/sqlite/0004_channels.sql");
+const POSTGRES_CHANNELS: &str = include_str!("../../migrations/postgres/0004_channels.sql");
 
 /// The embedded migrations of one backend, in order.
-fn migrator(steps: [&'static str; 3]) -> Migrator {
-    let names = ["init", "query log hits", "probe"];
+fn migrator(steps: [&'static str; 4]) -> Migrator {
+    let names = ["init", "query log hits", "probe", "channels"];
     let migrations = (1..).zip(names).zip(steps).map(|((version, name), sql)| {
         Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
     });
@@ -112,8 +118,10 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let store = Store::open(url, true).await?;
         match &store.db {
-            Db::Postgres(pool) => migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE]).run(pool).await,
-            Db::Sqlite(pool) => migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE]).run(pool).await,
+            Db::Postgres(pool) => {
+                migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE, POSTGRES_CHANNELS]).run(pool).await
+            }
+            Db::Sqlite(pool) => migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE, SQLITE_CHANNELS]).run(pool).await,
         }
         .map_err(StoreError::Migrate)?;
         Ok(store)

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::text::{self, MAX_TEXT_CHARS, cut, neutralise, user_text};
 use crate::answer::{Answer, Hit, Outcome, Reason};
+use crate::http::go::go_url;
 use crate::kb::{Guide, SectionKind};
 
 pub const CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
@@ -120,7 +121,7 @@ fn build_guide_card(guide: &Guide, note: Option<&Note>, r: &Render, max_steps: u
     }
     body.extend(causes(guide));
     body.extend(steps(guide, r.mode, max_steps));
-    body.extend(doc_buttons(guide));
+    body.extend(doc_buttons(guide, r));
     body.extend(probe_buttons(Some(guide.code.as_str()), r));
     let mut actions = Vec::new();
     if r.mode == Mode::Bot && guide.steps().len() > PREVIEW_STEPS.min(max_steps) {
@@ -177,19 +178,23 @@ fn steps(guide: &Guide, mode: Mode, max_steps: usize) -> Vec<Value> {
     out
 }
 
-fn doc_buttons(guide: &Guide) -> Vec<Value> {
+/// Documentation buttons through errkb's `/go/{code}/{n}` (n: the link's place in the guide),
+/// which counts the click and redirects to the knowledge base's URL.
+fn doc_buttons(guide: &Guide, r: &Render) -> Vec<Value> {
     let mut seen = Vec::new();
+    let code = guide.code.as_str();
     let buttons: Vec<Value> = guide
         .reference_links()
         .into_iter()
-        .filter_map(|l| text::safe_url(&l.url).map(|u| (l.text, u)))
-        .filter(|(_, u)| {
+        .enumerate()
+        .filter_map(|(n, l)| text::safe_url(&l.url).map(|u| (n, l.text, u)))
+        .filter(|(_, _, u)| {
             let new = !seen.contains(u);
             seen.push(u.clone());
             new
         })
         .take(MAX_DOC_BUTTONS)
-        .map(|(label, url)| open_url(&button_title(&label, "Documentation"), &url))
+        .map(|(n, label, _)| open_url(&button_title(&label, "Documentation"), &go_url(r.public_url, code, n, "teams")))
         .collect();
     if buttons.is_empty() {
         return Vec::new();

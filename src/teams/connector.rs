@@ -1,7 +1,8 @@
 //! The Bot Connector client: replies to an activity with
 //! `POST {serviceUrl}/v3/conversations/{conversationId}/activities/{activityId}`, so channel
 //! answers land in the thread, with the bot token from [`TokenSource`]; creates a personal chat
-//! (`POST {serviceUrl}/v3/conversations`) and posts into a conversation (private replies).
+//! (`POST {serviceUrl}/v3/conversations`), posts into a conversation (private replies, a
+//! thread) and deletes one of the bot's messages.
 //!
 //! Owns the serviceUrl allow-list (the token is only ever sent to an https serviceUrl whose host is
 //! on it), the retry policy (412, 429 with `Retry-After`, 502, 503 and 504, a bounded number of
@@ -117,6 +118,23 @@ impl Connector {
         let base = self.allowed_base(service_url)?;
         let url = format!("{base}/v3/conversations/{}/activities", segment(conversation_id));
         Ok(self.post(&url, activity).await?["id"].as_str().map(str::to_string))
+    }
+
+    /// Deletes one of the bot's own messages (a hidden automatic answer). One attempt.
+    pub async fn delete(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity_id: &str,
+    ) -> Result<(), ConnectorError> {
+        let base = self.allowed_base(service_url)?;
+        let url = format!("{base}/v3/conversations/{}/activities/{}", segment(conversation_id), segment(activity_id));
+        let mut request = self.http.delete(&url);
+        if let Some(tokens) = &self.tokens {
+            request = request.bearer_auth(tokens.get().await?.secret());
+        }
+        let status = request.send().await.map_err(network)?.status().as_u16();
+        if (200..300).contains(&status) { Ok(()) } else { Err(ConnectorError::Status(status)) }
     }
 
     /// Creates (or finds) the bot's 1:1 chat with `user` in `tenant`; returns its conversation id.

@@ -41,9 +41,31 @@ pub fn manifest(app_id: &str, url: &str) -> Result<Value, ManifestError> {
     Ok(m)
 }
 
+/// The resource-specific consent automatic answers need: the bot receives every message of the
+/// channels of a team whose owner consents (`ChannelMessage.Read.Group`), without a mention.
+/// `webApplicationInfo` names the bot's Entra app, as RSC requires.
+pub const RSC_CHANNEL_MESSAGES: &str = "ChannelMessage.Read.Group";
+
+/// `m` with the RSC permission for automatic answers.
+pub fn with_auto_answer(mut m: Value) -> Value {
+    let app_id = m["id"].clone();
+    let host = m["validDomains"][0].as_str().unwrap_or("errkb.example.com").to_string();
+    m["webApplicationInfo"] = json!({"id": app_id, "resource": format!("https://{host}/rsc")});
+    m["authorization"] =
+        json!({"permissions": {"resourceSpecific": [{"name": RSC_CHANNEL_MESSAGES, "type": "Application"}]}});
+    m
+}
+
 /// The app package: a zip with `manifest.json`, `color.png` and `outline.png` at its root.
 pub fn package(app_id: &str, url: &str) -> Result<Vec<u8>, ManifestError> {
-    let manifest = serde_json::to_vec_pretty(&manifest(app_id, url)?).map_err(|_| ManifestError::Template)?;
+    package_with(app_id, url, false)
+}
+
+/// [`package`], with the RSC permission for automatic answers when `auto_answer` is set.
+pub fn package_with(app_id: &str, url: &str, auto_answer: bool) -> Result<Vec<u8>, ManifestError> {
+    let m = manifest(app_id, url)?;
+    let m = if auto_answer { with_auto_answer(m) } else { m };
+    let manifest = serde_json::to_vec_pretty(&m).map_err(|_| ManifestError::Template)?;
     Ok(stored_zip(&[("manifest.json", &manifest), ("color.png", COLOR_PNG), ("outline.png", OUTLINE_PNG)]))
 }
 

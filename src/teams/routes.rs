@@ -3,8 +3,9 @@
 //!
 //! Owns the HTTP side: the raw body is authenticated first (JWT or HMAC; a bare 401 on any
 //! failure, so an unauthenticated caller learns nothing, not even whether the body parsed), then
-//! parsed leniently (400 for a malformed activity), then [`decide`]d (live-check card submissions go to
-//! [`probe`](super::probe) instead). Invokes are answered in the
+//! parsed leniently (400 for a malformed activity), de-duplicated by id (a retry is answered
+//! once), then [`decide`]d (live-check card submissions go to [`probe`](super::probe), channel
+//! and group-chat activities to [`support`](super::support) instead). Invokes are answered in the
 //! response; message replies go out through the connector after the 200. Never a 5xx. The body
 //! limit (413) comes from the service's shared layers.
 
@@ -78,9 +79,16 @@ async fn messages(
     let Some(activity) = Activity::parse(&body) else {
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
+    if !super::support::first_delivery(&state, &activity).await {
+        return StatusCode::OK.into_response();
+    }
     if super::probe::verb(&activity).is_some() {
         tokio::spawn(super::probe::handle(state.clone(), teams.clone(), activity));
         return StatusCode::OK.into_response();
+    }
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Some(response) = super::support::route(&state, &teams, &activity, &raw).await {
+        return response;
     }
     let render = Render { public_url: &state.settings.public_url, mode: Mode::Bot, probe: state.probe.is_some() };
     let (decision, vote) = decide(&activity, &StateKnowledge(&state, "teams"), &render);

@@ -1,5 +1,6 @@
 //! `/admin`: what people asked and what found nothing, for the last 14 days, and which guides
-//! were rated helpful, as server-rendered SVG bars. Behind `ERRKB_ADMIN_TOKEN` (a bearer header
+//! were rated helpful, as server-rendered SVG bars, then the support panels
+//! ([`admin_panels`](super::admin_panels)). Behind `ERRKB_ADMIN_TOKEN` (a bearer header
 //! or `?token=`); 401 without it; 404 with a clear message when no token is configured.
 
 use axum::extract::rejection::QueryRejection;
@@ -16,6 +17,8 @@ use crate::store::{AdminStats, AuditRow, day_of};
 
 const DAYS: i64 = 14;
 const TOP: i64 = 10;
+/// Guides and channels in the support panels.
+const SUPPORT_TOP: usize = 20;
 /// Live-check audit rows shown.
 const AUDIT_ROWS: i64 = 25;
 
@@ -62,7 +65,14 @@ pub async fn page(
                 Some(_) => state.store.probe_audit(AUDIT_ROWS).await.unwrap_or_default(),
                 None => Vec::new(),
             };
-            let body = html! { (dashboard(&stats, state.query_log.dropped())) @if state.probe.is_some() { (live_checks(&audit)) } };
+            let support = state.store.support_stats(DAYS, SUPPORT_TOP).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "support statistics failed");
+                Default::default()
+            });
+            let body = html! {
+                (dashboard(&stats, state.query_log.dropped())) (super::admin_panels::panels(&support, DAYS))
+                @if state.probe.is_some() { (live_checks(&audit)) }
+            };
             let mut response = Page::new("Admin", body).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             response
@@ -148,7 +158,7 @@ fn columns(rows: &[(String, f64, String)]) -> Markup {
 
 /// Horizontal bars with the label above each bar; `scale` fixes the maximum (100 for rates);
 /// `w` is the drawing width (wider for a full-width card, so text keeps its size).
-fn bars(rows: &[(String, f64, String)], class: &str, scale: Option<f64>, w: f64) -> Markup {
+pub(super) fn bars(rows: &[(String, f64, String)], class: &str, scale: Option<f64>, w: f64) -> Markup {
     if rows.is_empty() {
         return html! { p class="meta" { "Nothing yet." } };
     }

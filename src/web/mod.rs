@@ -7,6 +7,7 @@
 //! store's plain statistics). All user text goes through maud's escaping; handlers stay thin.
 
 mod admin;
+mod admin_panels;
 mod answer;
 mod feedback;
 mod guide;

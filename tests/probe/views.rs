@@ -84,6 +84,11 @@ fn slack_probe_messages_are_escaped_snapshotted_and_within_limits() {
     let mut corpus = Vec::new();
     let mut add = |name: String, payload: Value, surface: Surface| {
         assert_eq!(check(&payload, surface), vec![], "{name} breaks a Slack limit");
+        let typed = match surface {
+            Surface::View => errkb::slack::model_check::view_problems(&payload),
+            Surface::Message => errkb::slack::model_check::block_problems(payload["blocks"].as_array().unwrap()),
+        };
+        assert_eq!(typed, Vec::<String>::new(), "{name}: slack-morphism's models disagree");
         corpus.push(json!({"name": name, "blocks": payload["blocks"]}));
     };
     let link = slack::link_message("https://errkb.example.com/probe/tok");

@@ -1,5 +1,6 @@
 //! The service: HTTP routes and limits, the web pages (and a browser test), the store on both
-//! backends, hot reload, serving, and the layering rule. One test binary per area.
+//! backends, hot reload, serving, the layering rule, and the support channels' store, `/go` links
+//! and admin panels (with a browser test). One test binary per area.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -14,4 +15,6 @@ mod layering;
 mod reload;
 mod serve;
 mod store;
+mod support;
+mod support_browser;
 mod web;

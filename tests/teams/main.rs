@@ -1,6 +1,7 @@
 //! The Teams bot: Bot Framework auth (with botframework-connector as the oracle), activities, Adaptive
 //! Cards (checked by the adaptivecards renderer), the connector client, the outgoing webhook's HMAC, the
-//! app manifest, the live-check entry points and the routes on the real router. One binary per area.
+//! app manifest (with and without the RSC permission), the live-check entry points, the routes on the
+//! real router and the support channels. One binary per area.
 
 #[path = "../fakes/bot_framework.rs"]
 mod bot_framework;
@@ -10,8 +11,11 @@ mod common;
 mod auth;
 mod bot;
 mod cards;
+mod channel_settings;
 mod connector;
 mod hmac;
 mod manifest;
+mod manifest_rsc;
 mod probe;
 mod routes;
+mod support;
