@@ -90,7 +90,7 @@ impl Application {
         .await??;
         let store = Store::connect(config.database_url.expose_secret())
             .await?
-            .with_token_key(config.token_encryption_key.as_ref());
+            .with_token_key(config.token_encryption_key.as_ref())?;
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
         let state = shared_state(&config, engine, store.clone(), query_log)?;
         let mut background = vec![tokio::spawn(purge_expired(store))];

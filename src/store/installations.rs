@@ -1,11 +1,12 @@
 //! Chat app installations (one row per platform and workspace/tenant): the OAuth install flow
 //! saves them, uninstall events delete them, handlers read the bot token. The token is sealed
-//! before it is written (see `seal`); without a key nothing is stored. Plain SQL that both
+//! for its row (platform and team) before it is written (see `seal`); without a key nothing is
+//! stored. Plain SQL that both
 //! SQLite and PostgreSQL accept.
 
 use secrecy::SecretString;
 
-use super::seal::SealError;
+use super::seal::{Row as SealedRow, SealError};
 use super::{Db, Store, StoreError, with_pool};
 
 /// One installed workspace. `Debug` never shows the token.
@@ -42,7 +43,8 @@ impl Store {
                    bot_user_id = excluded.bot_user_id, bot_token = excluded.bot_token, scopes = excluded.scopes, \
                    installed_by = excluded.installed_by, updated_at = excluded.updated_at";
         let now = self.now();
-        let sealed = self.sealer.as_ref().ok_or(SealError::NoKey)?.seal(&i.bot_token)?;
+        let row = SealedRow { platform: &i.platform, team_id: &i.team_id };
+        let sealed = self.sealer.as_ref().ok_or(SealError::NoKey)?.seal(&i.bot_token, &row)?;
         with_pool!(&self.db, pool => sqlx::query(sql)
             .bind(&i.platform).bind(&i.team_id).bind(&i.enterprise_id).bind(&i.bot_user_id)
             .bind(&sealed).bind(&i.scopes).bind(&i.installed_by).bind(now)
@@ -60,7 +62,9 @@ impl Store {
             return Ok(None);
         };
         let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
-        let bot_token = self.sealer.as_ref().ok_or(SealError::NoKey)?.open(&token)?;
+        // The token was sealed for this row: one copied here from another row does not open.
+        let row = SealedRow { platform: &platform, team_id: &team_id };
+        let bot_token = self.sealer.as_ref().ok_or(SealError::NoKey)?.open(&token, &row)?;
         Ok(Some(Installation {
             platform,
             team_id,

@@ -135,10 +135,11 @@ impl Store {
         Store { clock, ..self }
     }
 
-    /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`); without one,
-    /// installations cannot be saved.
-    pub fn with_token_key(self, key: Option<&SecretString>) -> Store {
-        Store { sealer: key.map(seal::Sealer::new), ..self }
+    /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`, 32 bytes as base64 or
+    /// hex; anything else is refused); without one, installations cannot be saved.
+    pub fn with_token_key(self, key: Option<&SecretString>) -> Result<Store, StoreError> {
+        let sealer = key.map(seal::Sealer::new).transpose()?;
+        Ok(Store { sealer, ..self })
     }
 
     pub fn now(&self) -> i64 {

@@ -9,6 +9,7 @@ mod fake;
 mod page;
 
 mod browser;
+mod hardening;
 mod http;
 mod layering;
 mod reload;
