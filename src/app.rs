@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -91,8 +91,12 @@ impl Application {
         let store = Store::connect(config.database_url.expose_secret())
             .await?
             .with_token_key(config.token_encryption_key.as_ref())?;
+        let salt = match &config.user_hash_salt {
+            Some(configured) => configured.clone(),
+            None => store.installation_salt().await?,
+        };
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
-        let state = shared_state(&config, engine, store.clone(), query_log)?;
+        let state = shared_state(&config, engine, store.clone(), query_log, salt)?;
         let mut background = vec![tokio::spawn(purge_expired(store))];
         if config.hot_reload {
             match http::reload::watch(dir, state.engine.clone(), state.metrics.clone()) {
@@ -149,7 +153,13 @@ impl Application {
 }
 
 /// The state every handler shares, from the configuration and what start-up built.
-fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryLog) -> Result<AppState, AppError> {
+fn shared_state(
+    config: &Config,
+    engine: Engine,
+    store: Store,
+    query_log: QueryLog,
+    user_hash_salt: SecretString,
+) -> Result<AppState, AppError> {
     Ok(AppState::new(Shared {
         engine: Arc::new(EngineCell::new(engine)),
         cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
@@ -160,7 +170,7 @@ fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryL
         settings: Arc::new(Settings {
             public_url: config.public_url.clone(),
             admin_token: config.admin_token.clone(),
-            user_hash_salt: config.user_hash_salt.clone(),
+            user_hash_salt,
             body_limit_bytes: config.body_limit_bytes,
             request_timeout: config.request_timeout,
         }),

@@ -121,7 +121,8 @@ pub struct Config {
     pub query_log_capacity: usize,
     /// Answers kept for repeated questions (0 turns the cache off).
     pub answer_cache_size: usize,
-    pub user_hash_salt: SecretString,
+    /// `None`: a random salt made once per installation and kept in the store.
+    pub user_hash_salt: Option<SecretString>,
     /// Seals OAuth-installed workspace tokens in the database.
     pub token_encryption_key: Option<SecretString>,
     pub slack: SlackConfig,
@@ -180,7 +181,7 @@ impl Config {
             request_timeout: Duration::from_secs(r.parse("ERRKB_REQUEST_TIMEOUT_SECS")?),
             query_log_capacity: r.parse("ERRKB_QUERY_LOG_CAPACITY")?,
             answer_cache_size: r.parse("ERRKB_ANSWER_CACHE_SIZE")?,
-            user_hash_salt: r.string("ERRKB_USER_HASH_SALT").into(),
+            user_hash_salt: r.optional("ERRKB_USER_HASH_SALT").map(SecretString::from),
             token_encryption_key: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY").map(SecretString::from),
             slack: SlackConfig {
                 signing_secret: r.optional("SLACK_SIGNING_SECRET").map(SecretString::from),

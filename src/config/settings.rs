@@ -41,7 +41,7 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_REQUEST_TIMEOUT_SECS", "request_timeout_secs", Some("15"), false),
     s("ERRKB_QUERY_LOG_CAPACITY", "query_log_capacity", Some("4096"), false),
     s("ERRKB_ANSWER_CACHE_SIZE", "answer_cache_size", Some("4096"), false),
-    s("ERRKB_USER_HASH_SALT", "user_hash_salt", Some("errkb"), true),
+    s("ERRKB_USER_HASH_SALT", "user_hash_salt", None, true),
     s("ERRKB_TOKEN_ENCRYPTION_KEY", "token_encryption_key", None, true),
     s("SLACK_SIGNING_SECRET", "slack.signing_secret", None, true),
     s("SLACK_BOT_TOKEN", "slack.bot_token", None, true),

@@ -42,6 +42,8 @@ pub enum StoreError {
     BadVote,
     #[error(transparent)]
     Seal(#[from] seal::SealError),
+    #[error("the system random generator failed")]
+    Random,
 }
 
 /// The clock the store stamps rows with: Unix seconds. Injectable for tests.
@@ -89,10 +91,12 @@ const SQLITE_HITS: &str = include_str!("../../migrations/sqlite/0002_query_log_h
 const POSTGRES_HITS: &str = include_str!("../../migrations/postgres/0002_query_log_hits.sql");
 const SQLITE_PROBE: &str = include_str!("../../migrations/sqlite/0003_probe.sql");
 const POSTGRES_PROBE: &str = include_str!("../../migrations/postgres/0003_probe.sql");
+const SQLITE_SECRETS: &str = include_str!("../../migrations/sqlite/0004_service_secrets.sql");
+const POSTGRES_SECRETS: &str = include_str!("../../migrations/postgres/0004_service_secrets.sql");
 
 /// The embedded migrations of one backend, in order.
-fn migrator(steps: [&'static str; 3]) -> Migrator {
-    let names = ["init", "query log hits", "probe"];
+fn migrator(steps: [&'static str; 4]) -> Migrator {
+    let names = ["init", "query log hits", "probe", "service secrets"];
     let migrations = (1..).zip(names).zip(steps).map(|((version, name), sql)| {
         Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
     });
@@ -109,7 +113,10 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
+            migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE, POSTGRES_SECRETS])
+                .run(&pool)
+                .await
+                .map_err(StoreError::Migrate)?;
             Db::Postgres(pool)
         } else {
             let options = SqliteConnectOptions::from_str(url)
@@ -124,7 +131,10 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
-            migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE]).run(&pool).await.map_err(StoreError::Migrate)?;
+            migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE, SQLITE_SECRETS])
+                .run(&pool)
+                .await
+                .map_err(StoreError::Migrate)?;
             Db::Sqlite(pool)
         };
         Ok(Store { db, clock: system_clock(), sealer: None })
@@ -169,6 +179,23 @@ impl Store {
                    expires_at = excluded.expires_at WHERE event_dedup.expires_at <= $3";
         let done = with_pool!(&self.db, pool => sqlx::query(sql).bind(platform).bind(event_id).bind(now).bind(expires).execute(pool).await?.rows_affected());
         Ok(done == 1)
+    }
+
+    /// This installation's user-hash salt: made at random (256 bits) by the first replica that
+    /// asks and kept in the database, so every replica and every restart hashes alike.
+    pub async fn installation_salt(&self) -> Result<SecretString, StoreError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|_| StoreError::Random)?;
+        let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let insert = "INSERT INTO service_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+                      ON CONFLICT (name) DO NOTHING";
+        let select = "SELECT value FROM service_secrets WHERE name = $1";
+        let now = self.now();
+        let salt: String = with_pool!(&self.db, pool => {
+            sqlx::query(insert).bind(SALT_NAME).bind(&fresh).bind(now).execute(pool).await?;
+            sqlx::query_scalar(select).bind(SALT_NAME).fetch_one(pool).await?
+        });
+        Ok(SecretString::from(salt))
     }
 
     /// Deletes expired event claims; returns how many went.
@@ -244,6 +271,9 @@ impl Store {
         with_pool!(&self.db, pool => pool.close().await)
     }
 }
+
+/// The `service_secrets` row of the user-hash salt.
+const SALT_NAME: &str = "user_hash_salt";
 
 /// A query log row as selected: at, platform, query, code, kind, guide.
 type QueryRow = (i64, String, String, Option<String>, String, Option<String>);

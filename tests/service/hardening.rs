@@ -6,7 +6,7 @@ use crate::common;
 
 use common::{Options, spawn};
 use errkb::app::Application;
-use errkb::store::Installation;
+use errkb::store::{Installation, hash_user};
 use secrecy::{ExposeSecret, SecretString};
 
 fn with_env(pairs: &[(&str, &str)]) -> Options {
@@ -61,4 +61,34 @@ async fn a_sealed_token_copied_into_another_workspace_row_does_not_open() {
     assert!(moved.is_err(), "T1's sealed token opened in T2's row: {:?}", moved.map(|i| i.map(|i| i.team_id)));
     let own = store.installation("slack", "T1").await.unwrap().expect("T1 is still there");
     assert_eq!(own.bot_token.expose_secret(), "xoxb-token-of-workspace-one");
+}
+
+fn salt_of(app: &common::TestApp) -> String {
+    app.state.settings.user_hash_salt.expose_secret().to_string()
+}
+
+#[tokio::test]
+async fn each_installation_gets_its_own_random_user_hash_salt_kept_across_restarts() {
+    let one = spawn(Options::default()).await;
+    let two = spawn(Options::default()).await;
+    let (a, b) = (salt_of(&one), salt_of(&two));
+    assert_ne!(a, "errkb", "the old constant default");
+    assert!(a.len() >= 32, "at least 128 bits of salt: {} characters", a.len());
+    assert_ne!(a, b, "two installations share a salt");
+    assert_ne!(hash_user(&a, "slack", "U1"), hash_user("errkb", "slack", "U1"));
+    let database_url = Some(format!("sqlite:{}", one.dir.path().join("errkb.sqlite3").display()));
+    let restarted = spawn(Options { database_url, ..Options::default() }).await;
+    assert_eq!(salt_of(&restarted), a, "a restart on the same database keeps the salt");
+    let configured = spawn(with_env(&[("ERRKB_USER_HASH_SALT", "configured-salt-from-the-vault")])).await;
+    assert_eq!(salt_of(&configured), "configured-salt-from-the-vault", "a configured salt wins");
+}
+
+#[tokio::test]
+async fn replicas_on_one_postgres_share_one_generated_salt() {
+    let Some(db) = common::fresh_postgres("replicas_on_one_postgres_share_one_generated_salt").await else { return };
+    let options = Options { database_url: Some(db.clone()), ..Options::default() };
+    let (one, two) = tokio::join!(spawn(options.clone()), spawn(options));
+    assert_eq!(salt_of(&one), salt_of(&two));
+    assert_ne!(salt_of(&one), "errkb");
+    common::drop_postgres(&db).await;
 }
