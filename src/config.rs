@@ -103,6 +103,8 @@ pub struct TeamsConfig {
     pub service_url_hosts: Vec<String>,
     /// Dev only: unauthenticated activities, refused unless listening on loopback.
     pub anonymous: bool,
+    /// The anonymous mode's one loopback serviceUrl (the Agents Playground's).
+    pub anonymous_service_url: Option<String>,
 }
 
 /// Everything `errkb serve` needs, typed. `Debug` never shows a secret.
@@ -201,6 +203,7 @@ impl Config {
                 authority_url: r.optional("ERRKB_TEAMS_AUTHORITY_URL"),
                 service_url_hosts: list(r.optional("ERRKB_TEAMS_SERVICE_URL_HOSTS")),
                 anonymous: r.flag("ERRKB_TEAMS_ANONYMOUS")?,
+                anonymous_service_url: r.optional("ERRKB_TEAMS_ANONYMOUS_SERVICE_URL"),
             },
             sources: BTreeMap::new(),
         };

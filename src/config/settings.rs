@@ -58,6 +58,7 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_TEAMS_AUTHORITY_URL", "teams.authority_url", None, false),
     s("ERRKB_TEAMS_SERVICE_URL_HOSTS", "teams.service_url_hosts", None, false),
     s("ERRKB_TEAMS_ANONYMOUS", "teams.anonymous", Some("false"), false),
+    s("ERRKB_TEAMS_ANONYMOUS_SERVICE_URL", "teams.anonymous_service_url", None, false),
 ];
 
 fn setting(name: &str) -> &'static Setting {
@@ -256,6 +257,7 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_TEAMS_AUTHORITY_URL" => c.teams.authority_url.clone().unwrap_or_default(),
         "ERRKB_TEAMS_SERVICE_URL_HOSTS" => c.teams.service_url_hosts.join(","),
         "ERRKB_TEAMS_ANONYMOUS" => c.teams.anonymous.to_string(),
+        "ERRKB_TEAMS_ANONYMOUS_SERVICE_URL" => c.teams.anonymous_service_url.clone().unwrap_or_default(),
         _ => String::new(),
     }
 }
