@@ -76,6 +76,7 @@ pub struct Application {
     background: Vec<JoinHandle<()>>,
     slack: Option<Arc<slack::SlackApp>>,
     teams: Option<Arc<teams::TeamsApp>>,
+    serve: http::serve::ServeOptions,
 }
 
 impl Application {
@@ -121,7 +122,11 @@ impl Application {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
         let port = listener.local_addr().map_err(|source| AppError::Bind { addr: config.listen, source })?.port();
-        Ok(Application { listener, state, port, log_writer, background, slack, teams })
+        let serve = http::serve::ServeOptions {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+        };
+        Ok(Application { listener, state, port, log_writer, background, slack, teams, serve })
     }
 
     /// The port actually bound.
@@ -134,12 +139,12 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or ctrl-c, letting in-flight requests finish, then flushes the query
-    /// log (up to 5 s).
+    /// Serves until SIGTERM or ctrl-c (through [`http::serve`]: header-read timeout, connection
+    /// cap), letting in-flight requests finish, then flushes the query log (up to 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { listener, state, log_writer, background, slack, teams, .. } = self;
-        let app = router_with_teams(state.clone(), slack, teams).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+        let Application { listener, state, log_writer, background, slack, teams, serve, .. } = self;
+        let app = router_with_teams(state.clone(), slack, teams);
+        let served = http::serve::serve(listener, app, serve, state.metrics.clone(), shutdown_signal()).await;
         for task in background {
             task.abort();
         }

@@ -1,6 +1,7 @@
 //! Shared web plumbing for every adapter: the [`AppState`] handlers receive, [`ApiError`],
-//! health and readiness, Prometheus metrics, the middleware stack (body limit, timeout, trace
-//! spans with the matched route), the JSON answer API and the hot-swappable engine.
+//! health and readiness, Prometheus metrics and refusal counts, the middleware stack (body limit,
+//! timeout, trace spans with the matched route), the server loop (header-read timeout, connection
+//! cap), the JSON answer API and the hot-swappable engine.
 //!
 //! Knows axum and the answer core; must not know Slack, Teams or HTML. Handlers stay thin: they
 //! parse, call [`AppState::ask`] or the store, and render.
@@ -12,7 +13,9 @@ mod health;
 mod layers;
 mod metrics;
 pub mod probe;
+mod refusals;
 pub mod reload;
+pub mod serve;
 
 use std::sync::Arc;
 
@@ -24,6 +27,7 @@ pub use cache::{AnswerCache, Cache};
 pub use error::ApiError;
 pub use layers::apply as apply_layers;
 pub use metrics::Metrics;
+pub use refusals::refused;
 pub use reload::EngineCell;
 
 use crate::answer::{Answer, Question, QuestionError, answer};

@@ -5,6 +5,8 @@
 use crate::common;
 
 use common::{Options, spawn};
+use std::time::Duration;
+
 use errkb::app::Application;
 use errkb::store::{Installation, hash_user};
 use secrecy::{ExposeSecret, SecretString};
@@ -91,4 +93,69 @@ async fn replicas_on_one_postgres_share_one_generated_salt() {
     assert_eq!(salt_of(&one), salt_of(&two));
     assert_ne!(salt_of(&one), "errkb");
     common::drop_postgres(&db).await;
+}
+
+/// Opens a connection that trickles header bytes (`trickle`) or sends nothing, and returns once
+/// the server closes it.
+async fn slow_client(port: u16, trickle: bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let head = b"GET /healthz HTTP/1.1\r\nHost: errkb\r\nX-Slow: ".iter().chain(std::iter::repeat(&b'a'));
+        for byte in head.take(if trickle { 10_000 } else { 0 }) {
+            if write.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        std::future::pending::<()>().await;
+    });
+    let mut buf = [0u8; 512];
+    while let Ok(n) = read.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+    }
+    writer.abort();
+}
+
+#[tokio::test]
+async fn slow_or_silent_clients_are_disconnected_after_the_header_read_timeout() {
+    let app = spawn(with_env(&[("ERRKB_HEADER_READ_TIMEOUT_SECS", "1")])).await;
+    let clients = [true, true, false, false].map(|trickle| tokio::spawn(slow_client(app.port, trickle)));
+    for (i, client) in clients.into_iter().enumerate() {
+        let closed = tokio::time::timeout(Duration::from_secs(15), client).await;
+        assert!(closed.is_ok(), "slow client {i} was still connected after 15 s (header read timeout: 1 s)");
+    }
+    assert_eq!(app.get("/healthz").await.status(), 200, "the server still answers");
+}
+
+/// Sends one complete request on a fresh connection and returns the status line.
+async fn status_line(port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: errkb\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn connections_beyond_the_configured_limit_get_a_503_and_a_freed_slot_serves_again() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn(with_env(&[("ERRKB_MAX_CONNECTIONS", "3"), ("ERRKB_HEADER_READ_TIMEOUT_SECS", "60")])).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        held.push(stream);
+    }
+    let busy = common::eventually(Duration::from_secs(5), || async { status_line(app.port).await.contains("503") });
+    assert!(busy.await, "a 4th connection was served: {}", status_line(app.port).await);
+    held.pop();
+    let freed = common::eventually(Duration::from_secs(5), || async { status_line(app.port).await.contains("200") });
+    assert!(freed.await, "a freed slot serves again");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("errkb_refusals_total{reason=\"connection_limit\"}"), "{metrics}");
 }
