@@ -145,7 +145,7 @@ fn on_envelope(state: &AppState, slack: &Arc<SlackApp>, envelope: &Value) -> Rep
         Ack::Json(body) => Reply::Ack(json!({"envelope_id": id, "payload": body})),
         Ack::Empty => Reply::Ack(json!({"envelope_id": id})),
         Ack::Refused(e) => {
-            tracing::info!(error = %e, kind, "Slack Socket Mode payload refused");
+            crate::http::refused(&state.metrics, "slack_socket_payload", &e);
             Reply::Ack(json!({"envelope_id": id}))
         }
     }

@@ -107,13 +107,17 @@ async fn usable_link(state: &AppState, token: &str) -> Result<ProbeLink, Respons
         return Err(gone(StatusCode::NOT_FOUND, "The live check is turned off on this errkb."));
     }
     if token.len() > 128 {
+        crate::http::refused(&state.metrics, "probe_link", &"malformed one-time link");
         return Err(gone(StatusCode::NOT_FOUND, "This link is not valid."));
     }
     match state.store.probe_link(token).await {
         Ok(Some(link)) if link.used_at.is_some() => Err(gone(StatusCode::GONE, "This link was already used.")),
         Ok(Some(link)) if link.expires_at <= state.store.now() => Err(gone(StatusCode::GONE, "This link has expired.")),
         Ok(Some(link)) => Ok(link),
-        Ok(None) => Err(gone(StatusCode::NOT_FOUND, "This link is not valid.")),
+        Ok(None) => {
+            crate::http::refused(&state.metrics, "probe_link", &"unknown one-time link");
+            Err(gone(StatusCode::NOT_FOUND, "This link is not valid."))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "reading a probe link failed");
             Err(gone(StatusCode::SERVICE_UNAVAILABLE, "The live check is unavailable right now."))
