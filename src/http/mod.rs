@@ -16,6 +16,7 @@ pub mod probe;
 mod refusals;
 pub mod reload;
 pub mod serve;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -67,6 +68,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     /// The live credential probe's guards; `None` unless `ERRKB_PROBE_ENABLED=true`.
     pub probe: Option<Arc<probe::ProbeService>>,
+    /// Failed admin sign-ins per client address.
+    pub admin_throttle: Arc<throttle::Throttle>,
 }
 
 /// The request-time settings handlers need (secrets stay wrapped).

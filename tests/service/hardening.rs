@@ -159,3 +159,24 @@ async fn connections_beyond_the_configured_limit_get_a_503_and_a_freed_slot_serv
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("errkb_refusals_total{reason=\"connection_limit\"}"), "{metrics}");
 }
+
+#[tokio::test]
+async fn wrong_admin_tokens_are_throttled_per_client_address() {
+    let app = spawn(Options::default()).await;
+    let admin = |token: &'static str| app.client.get(app.url("/admin")).bearer_auth(token).send();
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(admin("a-guess").await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429], "five tries, then refused");
+    let right = admin(common::ADMIN_TOKEN).await.unwrap();
+    assert_eq!(right.status(), 429, "while throttled even the right token is refused (no oracle)");
+    assert!(right.headers().contains_key("retry-after"));
+    let form = app.client.post(app.url("/admin/sign-in")).form(&[("token", common::ADMIN_TOKEN)]).send().await;
+    assert_eq!(form.unwrap().status(), 429, "the sign-in form shares the allowance");
+    let other_app = spawn(Options::default()).await;
+    let fresh = other_app.client.get(other_app.url("/admin")).bearer_auth(common::ADMIN_TOKEN).send().await.unwrap();
+    assert_eq!(fresh.status(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("errkb_refusals_total{reason=\"admin_token\"} 5"), "{metrics}");
+}

@@ -53,9 +53,14 @@ fn serve_logs_json_never_logs_the_admin_token_and_stops_gracefully_on_sigterm() 
             break json["port"].as_u64().unwrap();
         }
     };
-    let get = |path: &str| status_of(port as u16, path);
-    assert_eq!(get(&format!("/admin?token={TOKEN}")), "200");
-    assert_eq!(get("/admin?token=wrong"), "401");
+    let admin = |token: &str| {
+        let request = format!(
+            "GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        );
+        exchange(port as u16, &request).split_whitespace().nth(1).unwrap_or_default().to_string()
+    };
+    assert_eq!(admin(TOKEN), "200");
+    assert_eq!(admin("wrong"), "401");
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let status = wait_with_timeout(&mut child, Duration::from_secs(10));
     for line in lines.map_while(Result::ok) {
@@ -65,20 +70,6 @@ fn serve_logs_json_never_logs_the_admin_token_and_stops_gracefully_on_sigterm() 
     assert!(status.is_some_and(|s| s.success()), "serve did not stop cleanly on SIGTERM:\n{log}");
     assert!(log.contains("shutting down"), "{log}");
     assert!(!log.contains(TOKEN), "the admin token reached the log:\n{log}");
-}
-
-/// The status code of a plain HTTP/1.1 GET (no client library: the binary is what is tested).
-fn status_of(port: u16, path: &str) -> String {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return String::new();
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.split_whitespace().nth(1).unwrap_or_default().to_string()
 }
 
 fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
