@@ -26,7 +26,7 @@ use secrecy::SecretString;
 
 pub use cache::{AnswerCache, Cache};
 pub use error::ApiError;
-pub use layers::apply as apply_layers;
+pub use layers::{PAGE_CSP, apply as apply_layers, page_headers};
 pub use metrics::Metrics;
 pub use refusals::refused;
 pub use reload::EngineCell;

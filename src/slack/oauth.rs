@@ -223,7 +223,12 @@ fn page(status: StatusCode, message: &str) -> Response {
          <body><main><h1>errkb for Slack</h1><p>{}</p></main></body></html>",
         escape(message)
     );
-    (status, Html(body)).into_response()
+    // The same headers as errkb's other pages (no framing, nothing loaded from elsewhere), and
+    // never cached: the page names the workspace.
+    let mut response = (status, Html(body)).into_response();
+    crate::http::page_headers(response.headers_mut());
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[cfg(test)]
