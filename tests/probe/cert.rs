@@ -251,3 +251,41 @@ async fn the_command_line_refuses_bad_certificates_without_sending_and_probes_wi
     let token_url = format!("{}/{TENANT}/oauth2/v2.0/token", server.uri());
     check_assertion(&form_of(&requests[0].body), &g, &token_url);
 }
+
+#[test]
+fn a_pfx_that_is_too_large_or_asks_for_too_costly_a_key_derivation_is_refused_before_it_is_opened() {
+    let g = Generated::new(30);
+    // openssl's own export with 900,000 iterations: under the PKCS#12 parser's cap of 1,000,000,
+    // far over what errkb spends on an upload.
+    let args = ["pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "costly.pfx"];
+    openssl(g.dir.path(), &[&args[..], &["-passout", "pass:pfx-pass", "-iter", "900000"]].concat());
+    let costly = std::fs::read(g.dir.path().join("costly.pfx")).unwrap();
+    let mut huge = std::fs::read(g.dir.path().join("cert.pfx")).unwrap();
+    huge.resize(100 * 1024, 0);
+    for (data, code, says) in
+        [(costly, "cert_pkcs12_too_costly", "100000 iterations"), (huge, "cert_pkcs12_too_large", "64 KiB")]
+    {
+        let credential = CredentialInput::Pkcs12 { data: data.into(), password: "pfx-pass".to_string().into() };
+        let mistakes = preflight(input(credential), now()).map(|_| ()).unwrap_err();
+        assert_eq!(mistakes.iter().map(Mistake::code).collect::<Vec<_>>(), [code]);
+        assert!(mistakes[0].to_string().contains(says), "{}", mistakes[0]);
+    }
+    let ordinary = CredentialInput::Pkcs12 {
+        data: std::fs::read(g.dir.path().join("cert.pfx")).unwrap().into(),
+        password: "pfx-pass".to_string().into(),
+    };
+    assert!(preflight(input(ordinary), now()).is_ok(), "openssl's default export is well within the caps");
+}
+
+#[test]
+fn legacy_pkcs12_schemes_are_read_for_their_cost_too() {
+    use errkb::probe::pfx::{Refused, check};
+    let g = Generated::new(30);
+    let args = ["pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out"];
+    for (name, iter, expected) in
+        [("legacy.pfx", "2048", Ok(())), ("legacy-costly.pfx", "900000", Err(Refused::TooCostly))]
+    {
+        openssl(g.dir.path(), &[&args[..], &[name, "-passout", "pass:p", "-legacy", "-iter", iter]].concat());
+        assert_eq!(check(&std::fs::read(g.dir.path().join(name)).unwrap()), expected, "{name}");
+    }
+}
