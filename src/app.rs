@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -76,6 +76,7 @@ pub struct Application {
     background: Vec<JoinHandle<()>>,
     slack: Option<Arc<slack::SlackApp>>,
     teams: Option<Arc<teams::TeamsApp>>,
+    serve: http::serve::ServeOptions,
 }
 
 impl Application {
@@ -90,9 +91,13 @@ impl Application {
         .await??;
         let store = Store::connect(config.database_url.expose_secret())
             .await?
-            .with_token_keys(config.token_encryption_key.as_ref(), config.token_encryption_key_previous.as_ref());
+            .with_token_keys(config.token_encryption_key.as_ref(), config.token_encryption_key_previous.as_ref())?;
+        let salt = match &config.user_hash_salt {
+            Some(configured) => configured.clone(),
+            None => store.installation_salt().await?,
+        };
         let (query_log, log_writer) = QueryLog::spawn(store.clone(), config.query_log_capacity);
-        let state = shared_state(&config, engine, store.clone(), query_log)?;
+        let state = shared_state(&config, engine, store.clone(), query_log, salt)?;
         let mut background = vec![
             tokio::spawn(purge_expired(store.clone())),
             tokio::spawn(purge_query_log(store.clone(), config.query_log_retention_days)),
@@ -123,7 +128,11 @@ impl Application {
         let listener =
             TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
         let port = listener.local_addr().map_err(|source| AppError::Bind { addr: config.listen, source })?.port();
-        Ok(Application { listener, state, port, log_writer, background, slack, teams })
+        let serve = http::serve::ServeOptions {
+            max_connections: config.max_connections,
+            header_read_timeout: config.header_read_timeout,
+        };
+        Ok(Application { listener, state, port, log_writer, background, slack, teams, serve })
     }
 
     /// The port actually bound.
@@ -136,12 +145,12 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or ctrl-c, letting in-flight requests finish, then flushes the query
-    /// log (up to 5 s).
+    /// Serves until SIGTERM or ctrl-c (through [`http::serve`]: header-read timeout, connection
+    /// cap), letting in-flight requests finish, then flushes the query log (up to 5 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { listener, state, log_writer, background, slack, teams, .. } = self;
-        let app = router_with_teams(state.clone(), slack, teams).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+        let Application { listener, state, log_writer, background, slack, teams, serve, .. } = self;
+        let app = router_with_teams(state.clone(), slack, teams);
+        let served = http::serve::serve(listener, app, serve, state.metrics.clone(), shutdown_signal()).await;
         for task in background {
             task.abort();
         }
@@ -155,7 +164,13 @@ impl Application {
 }
 
 /// The state every handler shares, from the configuration and what start-up built.
-fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryLog) -> Result<AppState, AppError> {
+fn shared_state(
+    config: &Config,
+    engine: Engine,
+    store: Store,
+    query_log: QueryLog,
+    user_hash_salt: SecretString,
+) -> Result<AppState, AppError> {
     Ok(AppState::new(Shared {
         engine: Arc::new(EngineCell::new(engine)),
         cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
@@ -166,13 +181,14 @@ fn shared_state(config: &Config, engine: Engine, store: Store, query_log: QueryL
         settings: Arc::new(Settings {
             public_url: config.public_url.clone(),
             admin_token: config.admin_token.clone(),
-            user_hash_salt: config.user_hash_salt.clone(),
+            user_hash_salt,
             channel_admins: config.channel_admins.clone(),
             body_limit_bytes: config.body_limit_bytes,
             request_timeout: config.request_timeout,
         }),
         probe: http::probe::ProbeService::from_config(&config.probe)?,
         pacer: Arc::new(http::pacer::Pacer::new(http::pacer::SLACK_CHANNEL_INTERVAL)),
+        admin_throttle: Arc::default(),
     }))
 }
 
@@ -237,24 +253,32 @@ async fn reseal_tokens(store: Store) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Completes on SIGTERM or ctrl-c. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal that arrives as serving starts is not missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
+    let (term, interrupt) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term) => {},
+                () = wait(interrupt) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

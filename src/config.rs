@@ -106,6 +106,8 @@ pub struct TeamsConfig {
     pub service_url_hosts: Vec<String>,
     /// Dev only: unauthenticated activities, refused unless listening on loopback.
     pub anonymous: bool,
+    /// The anonymous mode's one loopback serviceUrl (the Agents Playground's).
+    pub anonymous_service_url: Option<String>,
 }
 
 /// The credentials of an authenticated (single-tenant) Teams bot, when all three are set.
@@ -144,10 +146,14 @@ pub struct Config {
     pub hot_reload: bool,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+    /// Connections served at once (503 beyond) and the time a client has to send its headers.
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
     pub query_log_capacity: usize,
     /// Answers kept for repeated questions (0 turns the cache off).
     pub answer_cache_size: usize,
-    pub user_hash_salt: SecretString,
+    /// `None`: a random salt made once per installation and kept in the store.
+    pub user_hash_salt: Option<SecretString>,
     /// Seals OAuth-installed workspace tokens in the database.
     pub token_encryption_key: Option<SecretString>,
     /// The key before a rotation: still opens old rows, which are re-sealed with the current one.
@@ -209,9 +215,11 @@ impl Config {
             hot_reload: r.flag("ERRKB_HOT_RELOAD")?,
             body_limit_bytes: r.parse("ERRKB_BODY_LIMIT_BYTES")?,
             request_timeout: Duration::from_secs(r.parse("ERRKB_REQUEST_TIMEOUT_SECS")?),
+            max_connections: r.parse("ERRKB_MAX_CONNECTIONS")?,
+            header_read_timeout: Duration::from_secs(r.parse("ERRKB_HEADER_READ_TIMEOUT_SECS")?),
             query_log_capacity: r.parse("ERRKB_QUERY_LOG_CAPACITY")?,
             answer_cache_size: r.parse("ERRKB_ANSWER_CACHE_SIZE")?,
-            user_hash_salt: r.string("ERRKB_USER_HASH_SALT").into(),
+            user_hash_salt: r.optional("ERRKB_USER_HASH_SALT").map(SecretString::from),
             token_encryption_key: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY").map(SecretString::from),
             token_encryption_key_previous: r.optional("ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS").map(SecretString::from),
             query_log_retention_days: r.parse("ERRKB_QUERY_LOG_RETENTION_DAYS")?,
@@ -233,6 +241,7 @@ impl Config {
                 authority_url: r.optional("ERRKB_TEAMS_AUTHORITY_URL"),
                 service_url_hosts: list(r.optional("ERRKB_TEAMS_SERVICE_URL_HOSTS")),
                 anonymous: r.flag("ERRKB_TEAMS_ANONYMOUS")?,
+                anonymous_service_url: r.optional("ERRKB_TEAMS_ANONYMOUS_SERVICE_URL"),
             },
             sources: BTreeMap::new(),
         };
@@ -253,6 +262,10 @@ impl Config {
         if self.body_limit_bytes < 1024 || self.request_timeout.is_zero() || self.query_log_capacity == 0 {
             let reason = "limits must be positive (body limit at least 1024 bytes)".to_string();
             return Err(ConfigError::Invalid { name: "ERRKB_BODY_LIMIT_BYTES", reason });
+        }
+        if self.max_connections == 0 || self.header_read_timeout.is_zero() {
+            let reason = "the connection limit and the header read timeout must be positive".to_string();
+            return Err(ConfigError::Invalid { name: "ERRKB_MAX_CONNECTIONS", reason });
         }
         if self.probe.enabled && !self.public_url.starts_with("https://") && !is_loopback_url(&self.public_url) {
             let reason = "the live check takes secrets on errkb's /probe page: ERRKB_PUBLIC_URL must be https:// \

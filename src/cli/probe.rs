@@ -16,6 +16,7 @@ use anyhow::Context;
 use clap::Args;
 use secrecy::{SecretSlice, SecretString};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::{KbArgs, load_engine, render};
 use crate::answer::{Question, answer};
@@ -122,17 +123,21 @@ fn credential(args: &ProbeArgs) -> anyhow::Result<CredentialInput> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
     if !is_pem {
+        let bytes = Zeroizing::new(bytes);
         let password = match std::env::var("ERRKB_PROBE_CERT_PASSWORD") {
-            Ok(p) => SecretString::from(p),
+            Ok(p) => SecretString::from(Zeroizing::new(p).as_str()),
             Err(_) if std::io::stdin().is_terminal() => prompt(".pfx password")?,
             Err(_) => SecretString::from(""),
         };
-        return Ok(CredentialInput::Pkcs12 { data: SecretSlice::from(bytes), password });
+        return Ok(CredentialInput::Pkcs12 { data: SecretSlice::from(bytes.to_vec()), password });
     }
-    let cert = String::from_utf8(bytes).context("the certificate file is not text")?;
+    // The PEM file may hold the private key too.
+    let bytes = Zeroizing::new(bytes);
+    let cert = SecretString::from(std::str::from_utf8(&bytes).context("the certificate file is not text")?);
     let key = match &args.key {
         Some(k) => {
-            Some(SecretString::from(std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?))
+            let text = Zeroizing::new(std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?);
+            Some(SecretString::from(text.as_str()))
         }
         None => None,
     };
@@ -143,19 +148,23 @@ fn credential(args: &ProbeArgs) -> anyhow::Result<CredentialInput> {
 /// line break removed; anything else is kept so the pre-flight checks can name it).
 fn read_secret(what: &str) -> anyhow::Result<SecretString> {
     if let Ok(secret) = std::env::var("ERRKB_PROBE_SECRET") {
-        return Ok(secret.into());
+        return Ok(SecretString::from(Zeroizing::new(secret).as_str()));
     }
     if std::io::stdin().is_terminal() {
         return prompt(what);
     }
-    let mut raw = String::new();
+    // Read into a buffer of its final size up front, so growing it leaves no unwiped copies.
+    let mut raw = Zeroizing::new(String::with_capacity(64 * 1024));
     std::io::stdin().take(64 * 1024).read_to_string(&mut raw).context("reading the secret from standard input")?;
-    let trimmed = raw.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&raw).to_string();
-    Ok(trimmed.into())
+    let trimmed = raw.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&raw);
+    Ok(SecretString::from(trimmed))
 }
 
 fn prompt(what: &str) -> anyhow::Result<SecretString> {
-    Ok(rpassword::prompt_password(format!("{what} (input hidden): ")).context("reading from the terminal")?.into())
+    let typed = Zeroizing::new(
+        rpassword::prompt_password(format!("{what} (input hidden): ")).context("reading from the terminal")?,
+    );
+    Ok(SecretString::from(typed.as_str()))
 }
 
 fn refused(mistakes: &[Mistake], json: bool) -> anyhow::Result<ExitCode> {

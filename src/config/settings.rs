@@ -40,10 +40,12 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_HOT_RELOAD", "hot_reload", Some("true"), false),
     s("ERRKB_BODY_LIMIT_BYTES", "body_limit_bytes", Some("1048576"), false),
     s("ERRKB_REQUEST_TIMEOUT_SECS", "request_timeout_secs", Some("15"), false),
+    s("ERRKB_MAX_CONNECTIONS", "max_connections", Some("512"), false),
+    s("ERRKB_HEADER_READ_TIMEOUT_SECS", "header_read_timeout_secs", Some("10"), false),
     s("ERRKB_QUERY_LOG_CAPACITY", "query_log_capacity", Some("4096"), false),
     s("ERRKB_QUERY_LOG_RETENTION_DAYS", "query_log_retention_days", Some("90"), false),
     s("ERRKB_ANSWER_CACHE_SIZE", "answer_cache_size", Some("4096"), false),
-    s("ERRKB_USER_HASH_SALT", "user_hash_salt", Some("errkb"), true),
+    s("ERRKB_USER_HASH_SALT", "user_hash_salt", None, true),
     s("ERRKB_TOKEN_ENCRYPTION_KEY", "token_encryption_key", None, true),
     s("ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS", "token_encryption_key_previous", None, true),
     s("SLACK_SIGNING_SECRET", "slack.signing_secret", None, true),
@@ -61,6 +63,7 @@ pub const SETTINGS: &[Setting] = &[
     s("ERRKB_TEAMS_AUTHORITY_URL", "teams.authority_url", None, false),
     s("ERRKB_TEAMS_SERVICE_URL_HOSTS", "teams.service_url_hosts", None, false),
     s("ERRKB_TEAMS_ANONYMOUS", "teams.anonymous", Some("false"), false),
+    s("ERRKB_TEAMS_ANONYMOUS_SERVICE_URL", "teams.anonymous_service_url", None, false),
 ];
 
 fn setting(name: &str) -> &'static Setting {
@@ -275,6 +278,8 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_HOT_RELOAD" => c.hot_reload.to_string(),
         "ERRKB_BODY_LIMIT_BYTES" => c.body_limit_bytes.to_string(),
         "ERRKB_REQUEST_TIMEOUT_SECS" => c.request_timeout.as_secs().to_string(),
+        "ERRKB_MAX_CONNECTIONS" => c.max_connections.to_string(),
+        "ERRKB_HEADER_READ_TIMEOUT_SECS" => c.header_read_timeout.as_secs().to_string(),
         "ERRKB_QUERY_LOG_CAPACITY" => c.query_log_capacity.to_string(),
         "ERRKB_QUERY_LOG_RETENTION_DAYS" => c.query_log_retention_days.to_string(),
         "ERRKB_ANSWER_CACHE_SIZE" => c.answer_cache_size.to_string(),
@@ -287,6 +292,7 @@ fn plain_value(c: &Config, name: &str) -> String {
         "ERRKB_TEAMS_AUTHORITY_URL" => c.teams.authority_url.clone().unwrap_or_default(),
         "ERRKB_TEAMS_SERVICE_URL_HOSTS" => c.teams.service_url_hosts.join(","),
         "ERRKB_TEAMS_ANONYMOUS" => c.teams.anonymous.to_string(),
+        "ERRKB_TEAMS_ANONYMOUS_SERVICE_URL" => c.teams.anonymous_service_url.clone().unwrap_or_default(),
         _ => String::new(),
     }
 }

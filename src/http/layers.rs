@@ -1,12 +1,12 @@
 //! The middleware stack every route gets, in one place: a trace span per request named by the
 //! matched route, metrics, a timeout, the request body limit (413 beyond it) and a few safe
-//! response headers.
+//! response headers; and the security headers every HTML page carries ([`page_headers`]).
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -14,6 +14,17 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::{AppState, metrics};
+
+/// Scripts and styles only from errkb itself; no framing, no plugins, forms post only here.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+                            form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The headers of every HTML page, whichever adapter renders it: the content security policy
+/// ([`PAGE_CSP`]) and `X-Frame-Options: DENY` for browsers without `frame-ancestors`.
+pub fn page_headers(headers: &mut HeaderMap) {
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+}
 
 /// Wraps `router` in the standard layers. Later `.layer` calls run first, so the trace span
 /// encloses everything else.

@@ -1,6 +1,6 @@
 //! Prometheus metrics kept in memory and rendered as text: requests by route, method and
-//! status, a latency histogram per route, answers by kind, reloads, query-log rows written and
-//! dropped, and guides loaded. No metrics crate: a few counters behind short-lived locks.
+//! status, a latency histogram per route, answers by kind, refusals by reason, reloads, query-log
+//! rows written and dropped, and guides loaded. No metrics crate: a few counters behind short-lived locks.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -47,6 +47,7 @@ pub struct Metrics {
     answers: Mutex<BTreeMap<&'static str, u64>>,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    refusals: super::refusals::Refusals,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -69,6 +70,12 @@ impl Metrics {
 
     pub fn count_answer(&self, kind: &'static str) {
         *locked(&self.answers).entry(kind).or_default() += 1;
+    }
+
+    /// Counts a refused request or connection; `Some(n)` when it should be logged at INFO (see
+    /// [`super::refusals`]).
+    pub fn count_refusal(&self, reason: &'static str) -> Option<u64> {
+        self.refusals.count(reason, Instant::now())
     }
 
     pub fn count_reload(&self, ok: bool) {
@@ -121,6 +128,7 @@ impl Metrics {
             let _ = writeln!(out, "errkb_answers_total{{kind=\"{kind}\"}} {}", answers.get(kind).copied().unwrap_or(0));
         }
         drop(answers);
+        self.refusals.render(&mut out);
         let gauges = [
             ("errkb_guides_loaded", "gauge", "Guides in the serving index.", guides as u64),
             (

@@ -1,6 +1,7 @@
 //! Shared web plumbing for every adapter: the [`AppState`] handlers receive, [`ApiError`],
-//! health and readiness, Prometheus metrics, the middleware stack (body limit, timeout, trace
-//! spans with the matched route), the JSON answer API and the hot-swappable engine.
+//! health and readiness, Prometheus metrics and refusal counts, the middleware stack (body limit,
+//! timeout, trace spans with the matched route), the server loop (header-read timeout, connection
+//! cap), the JSON answer API and the hot-swappable engine.
 //!
 //! Knows axum and the answer core; must not know Slack, Teams or HTML. Handlers stay thin: they
 //! parse, call [`AppState::ask`] or the store, and render.
@@ -15,7 +16,10 @@ mod layers;
 mod metrics;
 pub mod pacer;
 pub mod probe;
+mod refusals;
 pub mod reload;
+pub mod serve;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -25,8 +29,9 @@ use secrecy::SecretString;
 
 pub use cache::{AnswerCache, Cache};
 pub use error::ApiError;
-pub use layers::apply as apply_layers;
+pub use layers::{PAGE_CSP, apply as apply_layers, page_headers};
 pub use metrics::Metrics;
+pub use refusals::refused;
 pub use reload::EngineCell;
 
 use crate::answer::{Answer, Question, QuestionError, answer};
@@ -68,6 +73,8 @@ pub struct Shared {
     pub probe: Option<Arc<probe::ProbeService>>,
     /// Spaces automatic answers in each channel (Slack allows about one message a second).
     pub pacer: Arc<pacer::Pacer>,
+    /// Failed admin sign-ins per client address.
+    pub admin_throttle: Arc<throttle::Throttle>,
 }
 
 /// The request-time settings handlers need (secrets stay wrapped).

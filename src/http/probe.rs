@@ -1,8 +1,9 @@
 //! The probe's guards, shared by the `/probe` page, `errkb serve`'s chat adapters and their
 //! tests: [`ProbeService`] is present only when `ERRKB_PROBE_ENABLED=true`; it lets only the
 //! users in `ERRKB_PROBE_ALLOWED_USERS` probe, counts per-user and per-tenant rate limits in
-//! the store (so they hold across replicas), issues one-time links to `/probe/{token}` (single
-//! use, bound to the chat user, 10 minutes), writes one audit row per probe, and hands the
+//! the store (so they hold across replicas, a tenant counted by its directory id), issues
+//! one-time links to `/probe/{token}` (single use, bound to the chat user, 10 minutes), writes
+//! one audit row per probe before it is sent and completes it after, and hands the
 //! secret-free summary back to the chat adapter that issued the link ([`ProbeNotifier`]).
 //!
 //! Knows the probe core and the store; must not know axum handlers, HTML or chat payloads.
@@ -17,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::config::ProbeConfig;
 use crate::probe::{
-    Cloud, Mistake, Outcome, Prober, ProberError, ProberOptions, QuickReport, Ready, Tenant, check_app,
+    Cloud, Mistake, Outcome, Prober, ProberError, ProberOptions, QuickReport, Ready, Tenant, TenantStatus, check_app,
 };
 use crate::store::{AuditRow, NewProbeLink, ProbeLink, Store, StoreError};
 
@@ -148,32 +149,56 @@ impl ProbeService {
     }
 
     /// Counts this probe against the user's limit, then the tenant's; refuses over either (a
-    /// user over their limit does not use up the tenant's).
-    pub async fn check_limits(&self, store: &Store, who: &Requester<'_>, tenant: &Tenant) -> Result<(), Refusal> {
+    /// user over their limit does not use up the tenant's). The tenant is counted by its
+    /// directory id, so its GUID and each of its verified domains share one allowance: a domain
+    /// is looked up with OpenID discovery (one GET, no sign-in) once the user's limit allows it.
+    pub async fn check_limits(
+        &self,
+        store: &Store,
+        who: &Requester<'_>,
+        cloud: Cloud,
+        tenant: &Tenant,
+    ) -> Result<Option<TenantStatus>, Refusal> {
+        self.check_user_limit(store, who).await?;
+        let discovered = match tenant {
+            Tenant::Id(_) => None,
+            Tenant::Domain(_) => Some(self.prober.discover(cloud, tenant).await),
+        };
+        self.check_tenant_limit(store, &tenant_key(tenant, discovered.as_ref())).await?;
+        Ok(discovered)
+    }
+
+    async fn check_user_limit(&self, store: &Store, who: &Requester<'_>) -> Result<(), Refusal> {
         let user = store.count_probe_hit(&format!("user:{}:{}", who.platform, who.user_id), self.window_secs).await?;
         if user > self.user_limit {
             return Err(Refusal::RateLimited("from you"));
         }
-        let tenant = store.count_probe_hit(&format!("tenant:{tenant}"), self.window_secs).await?;
+        Ok(())
+    }
+
+    async fn check_tenant_limit(&self, store: &Store, key: &str) -> Result<(), Refusal> {
+        let tenant = store.count_probe_hit(&format!("tenant:{key}"), self.window_secs).await?;
         if tenant > self.tenant_limit {
             return Err(Refusal::RateLimited("against this tenant"));
         }
         Ok(())
     }
 
-    /// Runs a checked probe for `who` (rate limits first), audits it and returns the outcome.
+    /// Runs a checked probe for `who` (rate limits first) and returns the outcome. Its audit row
+    /// is written before the request is sent and completed with the outcome after.
     pub async fn run(&self, store: &Store, who: &Requester<'_>, via: &str, ready: &Ready) -> Result<Outcome, Refusal> {
-        self.check_limits(store, who, &ready.tenant).await?;
+        self.check_limits(store, who, ready.cloud, &ready.tenant).await?;
+        let row = audit_row(who, via, ready.cloud, ready.tenant.as_str(), &ready.client_id, STARTED, None);
+        let id = store.begin_probe_audit(&row).await?;
         let outcome = self.prober.probe(ready, store.now()).await;
         let code = outcome.guide_code();
-        let row =
-            audit_row(who, via, ready.cloud, ready.tenant.as_str(), &ready.client_id, outcome.kind(), code.clone());
-        store.audit_probe(&row).await?;
+        complete(store, id, outcome.kind(), code.as_deref()).await;
         tracing::info!(outcome = outcome.kind(), code = code.as_deref().unwrap_or(""), "probe finished");
         Ok(outcome)
     }
 
-    /// The quick check (no secret) for an allowed user: validated, rate limited and audited.
+    /// The quick check (no secret) for an allowed user: validated, rate limited and audited
+    /// (the row written before the app check is sent).
     pub async fn quick(
         &self,
         store: &Store,
@@ -184,11 +209,16 @@ impl ProbeService {
     ) -> Result<QuickReport, Refusal> {
         self.require_allowed(who)?;
         let (tenant, client_id) = check_app(tenant, client_id).map_err(Refusal::Mistakes)?;
-        self.check_limits(store, who, &tenant).await?;
-        let report = self.prober.quick_check(cloud, &tenant, &client_id).await;
+        let discovered = self.check_limits(store, who, cloud, &tenant).await?;
+        let row = audit_row(who, "quick", cloud, tenant.as_str(), &client_id, "quick:started", None);
+        let id = store.begin_probe_audit(&row).await?;
+        let tenant_status = match discovered {
+            Some(status) => status,
+            None => self.prober.discover(cloud, &tenant).await,
+        };
+        let report = self.prober.quick_check_after(cloud, &tenant, &client_id, tenant_status).await;
         let outcome = format!("quick:{}", quick_kind(&report));
-        let row = audit_row(who, "quick", cloud, tenant.as_str(), &client_id, &outcome, report.guide_code());
-        store.audit_probe(&row).await?;
+        complete(store, id, &outcome, report.guide_code().as_deref()).await;
         Ok(report)
     }
 
@@ -209,8 +239,29 @@ impl ProbeService {
     }
 }
 
+/// The outcome of an audit row whose probe has been sent and not answered yet (or whose answer
+/// could not be recorded).
+pub const STARTED: &str = "started";
+
+/// Completes an audit row; a failure leaves it `started`, which the admin page shows.
+async fn complete(store: &Store, id: i64, outcome: &str, code: Option<&str>) {
+    if let Err(e) = store.complete_probe_audit(id, outcome, code).await {
+        tracing::warn!(error = %e, "the probe's audit row could not be completed; it stays `started`");
+    }
+}
+
+/// The rate-limit key of a tenant: its directory id when known (written as a GUID, or found by
+/// discovery), else the domain as written.
+fn tenant_key(tenant: &Tenant, discovered: Option<&TenantStatus>) -> String {
+    match (tenant, discovered) {
+        (Tenant::Id(id), _) => id.clone(),
+        (_, Some(TenantStatus::Found { tenant_id: Some(id), .. })) => id.to_ascii_lowercase(),
+        (Tenant::Domain(domain), _) => domain.clone(),
+    }
+}
+
 fn quick_kind(report: &QuickReport) -> &'static str {
-    use crate::probe::{AppStatus, TenantStatus};
+    use crate::probe::AppStatus;
     match (&report.tenant_status, &report.app_status) {
         (TenantStatus::NotFound { .. }, _) => "tenant_not_found",
         (_, AppStatus::Registered) => "app_registered",

@@ -69,6 +69,20 @@ pub enum CertError {
     KeyMismatch,
     #[error("the .pfx file cannot be opened: wrong password, or not a PKCS#12 file")]
     Pkcs12,
+    #[error(
+        "the .pfx file is larger than {} KiB: a certificate with its key takes a few KiB, so export only the \
+         app's certificate and its private key",
+        super::pfx::MAX_BYTES / 1024
+    )]
+    Pkcs12TooLarge,
+    #[error(
+        "the .pfx file's password protection asks for more work than errkb does for an upload (over {} \
+         iterations, or over {} MiB of scrypt memory): export it again with the usual settings \
+         (for example `openssl pkcs12 -export`), or paste the PEM certificate and key instead",
+        super::pfx::MAX_ITERATIONS,
+        super::pfx::MAX_SCRYPT_BYTES / (1024 * 1024)
+    )]
+    Pkcs12TooCostly,
     #[error("the certificate expired on {0}: upload a new certificate to the app registration")]
     Expired(String),
     #[error("the certificate is not valid before {0}: check the clock, or wait")]
@@ -84,6 +98,8 @@ impl CertError {
             CertError::NotRsa => "cert_not_rsa",
             CertError::KeyMismatch => "cert_key_mismatch",
             CertError::Pkcs12 => "cert_pkcs12",
+            CertError::Pkcs12TooLarge => "cert_pkcs12_too_large",
+            CertError::Pkcs12TooCostly => "cert_pkcs12_too_costly",
             CertError::Expired(_) => "cert_expired",
             CertError::NotYetValid(_) => "cert_not_yet_valid",
         }
@@ -114,9 +130,15 @@ impl Certificate {
         Certificate::new(der, found_key.ok_or(CertError::NoPrivateKey)?)
     }
 
-    /// The key and its certificate from a PKCS#12 file.
+    /// The key and its certificate from a PKCS#12 file, once its size and the cost of its key
+    /// derivations are known to be within [`super::pfx`]'s caps.
     pub fn from_pkcs12(data: &[u8], password: &SecretString) -> Result<Certificate, CertError> {
         use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+        super::pfx::check(data).map_err(|refused| match refused {
+            super::pfx::Refused::TooLarge => CertError::Pkcs12TooLarge,
+            super::pfx::Refused::TooCostly => CertError::Pkcs12TooCostly,
+            super::pfx::Refused::Unreadable => CertError::Pkcs12,
+        })?;
         let store = KeyStore::from_pkcs12(data, password.expose_secret(), Pkcs12ImportPolicy::Relaxed)
             .map_err(|_| CertError::Pkcs12)?;
         let chain = store.entries().find_map(|(_, e)| match e {

@@ -4,7 +4,8 @@
 //! one path segment through a URL builder.
 //!
 //! The authority can be replaced only by a test-only loopback URL from the configuration,
-//! never from a request. The secret goes only in the POST body and is never logged.
+//! never from a request. The secret goes only in the POST body and is never logged; the form
+//! borrows it from its `SecretString` (reqwest's encoded body is the one copy outside a wrapper).
 
 use std::time::Duration;
 
@@ -105,29 +106,31 @@ impl Prober {
     /// Asks for a token with the checked credential and explains the answer.
     pub async fn probe(&self, ready: &Ready, now: i64) -> Outcome {
         let url = self.token_url(ready.cloud, &ready.tenant);
-        let mut form: Vec<(&str, String)> = vec![
-            ("client_id", ready.client_id.clone()),
-            ("scope", ready.scope.clone()),
-            ("grant_type", "client_credentials".into()),
-        ];
-        let secret = match &ready.credential {
-            Credential::Secret(s) => {
-                form.push(("client_secret", s.expose_secret().to_string()));
-                Some(s.expose_secret())
-            }
+        // The form borrows the secret (or the signed assertion) from its `SecretString`: no
+        // plain copy is made here. The one copy left is the request body reqwest encodes from
+        // it, which reqwest owns and does not wipe.
+        let assertion = match &ready.credential {
+            Credential::Secret(_) => None,
             Credential::Certificate(cert) => match cert.assertion(&ready.client_id, url.as_str(), now) {
-                Ok(assertion) => {
-                    form.push((
-                        "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-                    ));
-                    form.push(("client_assertion", assertion.expose_secret().to_string()));
-                    None
-                }
+                Ok(assertion) => Some(assertion),
                 Err(e) => {
                     return Outcome::Unreachable { reason: format!("cannot sign the assertion: {e}"), entra: None };
                 }
             },
+        };
+        let mut form: Vec<(&str, &str)> =
+            vec![("client_id", &ready.client_id), ("scope", &ready.scope), ("grant_type", "client_credentials")];
+        let secret = match (&ready.credential, &assertion) {
+            (Credential::Secret(s), _) => {
+                form.push(("client_secret", s.expose_secret()));
+                Some(s.expose_secret())
+            }
+            (_, Some(assertion)) => {
+                form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                form.push(("client_assertion", assertion.expose_secret()));
+                None
+            }
+            (_, None) => None,
         };
         tracing::info!(cloud = %ready.cloud, tenant = %ready.tenant, client_id = %ready.client_id, credential = ready.credential.kind(), "probe: token request");
         let sent = self.http.post(url).form(&form).send().await;

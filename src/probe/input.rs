@@ -27,9 +27,10 @@ pub struct ProbeInput {
 #[derive(Debug)]
 pub enum CredentialInput {
     Secret(SecretString),
-    /// PEM text: the certificate, and the private key either in `key` or in the same text.
+    /// PEM text: the certificate, and the private key either in `key` or in the same text (so
+    /// the certificate text is kept as a secret too).
     Pem {
-        cert: String,
+        cert: SecretString,
         key: Option<SecretString>,
     },
     /// A PKCS#12 (.pfx / .p12) file and its password.
@@ -185,7 +186,7 @@ pub fn preflight(input: ProbeInput, now: i64) -> Result<Ready, Vec<Mistake>> {
             None => Some(Credential::Secret(secret)),
         },
         CredentialInput::Pem { cert, key } => {
-            certificate(Certificate::from_pem(&cert, key.as_ref()), now, &mut mistakes)
+            certificate(Certificate::from_pem(cert.expose_secret(), key.as_ref()), now, &mut mistakes)
         }
         CredentialInput::Pkcs12 { data, password } => {
             certificate(Certificate::from_pkcs12(data.expose_secret(), &password), now, &mut mistakes)

@@ -14,6 +14,7 @@ pub mod client;
 pub mod cloud;
 pub mod input;
 pub mod outcome;
+pub mod pfx;
 pub mod quick;
 pub mod response;
 pub mod tenant;

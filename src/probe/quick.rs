@@ -104,6 +104,17 @@ impl Prober {
     /// Runs the quick check for a validated tenant and a GUID client id.
     pub async fn quick_check(&self, cloud: Cloud, tenant: &Tenant, client_id: &str) -> QuickReport {
         let tenant_status = self.discover(cloud, tenant).await;
+        self.quick_check_after(cloud, tenant, client_id, tenant_status).await
+    }
+
+    /// The quick check's app step, once [`Prober::discover`] has answered for the tenant.
+    pub async fn quick_check_after(
+        &self,
+        cloud: Cloud,
+        tenant: &Tenant,
+        client_id: &str,
+        tenant_status: TenantStatus,
+    ) -> QuickReport {
         let app_status = match tenant_status {
             TenantStatus::NotFound { .. } => AppStatus::NotChecked,
             _ => self.app_check(cloud, tenant, client_id).await,
@@ -111,7 +122,8 @@ impl Prober {
         QuickReport { cloud, tenant: tenant.to_string(), tenant_status, app_status }
     }
 
-    async fn discover(&self, cloud: Cloud, tenant: &Tenant) -> TenantStatus {
+    /// OpenID discovery of `tenant` in `cloud`: whether it exists there, and its directory id.
+    pub async fn discover(&self, cloud: Cloud, tenant: &Tenant) -> TenantStatus {
         let answer = match self.get(self.discovery_url(cloud, tenant)).await {
             Ok(a) => a,
             Err(reason) => return TenantStatus::Unknown { reason },

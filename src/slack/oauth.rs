@@ -138,7 +138,7 @@ pub async fn callback(
     }
     let given = query.get("state").map(String::as_str).unwrap_or_default();
     if let Err(e) = check_state(&oauth.client_secret, given, cookie(&headers, COOKIE), (slack.clock)()) {
-        tracing::warn!(reason = %e, "Slack install refused: bad state");
+        crate::http::refused(&state.metrics, "slack_oauth_state", &e);
         return clear_cookie(page(StatusCode::BAD_REQUEST, &format!("{e}: start again from the install page.")));
     }
     if let Err((status, message)) = use_state_once(&state, given).await {
@@ -162,7 +162,7 @@ async fn use_state_once(state: &AppState, given: &str) -> Result<(), (StatusCode
     match state.store.claim_event("slack-oauth-state", nonce, ttl).await {
         Ok(true) => Ok(()),
         Ok(false) => {
-            tracing::warn!("Slack install refused: the state was already used");
+            crate::http::refused(&state.metrics, "slack_oauth_state", &"the state was already used");
             Err((StatusCode::BAD_REQUEST, "This install link was already used: start again from the install page."))
         }
         Err(e) => {
@@ -232,7 +232,12 @@ fn page(status: StatusCode, message: &str) -> Response {
          <body><main><h1>errkb for Slack</h1><p>{}</p></main></body></html>",
         escape(message)
     );
-    (status, Html(body)).into_response()
+    // The same headers as errkb's other pages (no framing, nothing loaded from elsewhere), and
+    // never cached: the page names the workspace.
+    let mut response = (status, Html(body)).into_response();
+    crate::http::page_headers(response.headers_mut());
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[cfg(test)]

@@ -33,13 +33,14 @@ pub fn routes(slack: Option<Arc<SlackApp>>) -> Router<AppState> {
         .layer(Extension(slack))
 }
 
-/// True for a request Slack signed; the caller answers anything else with a bare 401.
-fn verified(slack: &SlackApp, headers: &HeaderMap, body: &[u8]) -> bool {
+/// True for a request Slack signed; the caller answers anything else with a bare 401. Refusals
+/// are counted and logged throttled (anyone can send them).
+fn verified(state: &AppState, slack: &SlackApp, headers: &HeaderMap, body: &[u8]) -> bool {
     let Some(verifier) = &slack.verifier else { return false };
     match verifier.verify(headers, body) {
         Ok(()) => true,
         Err(e) => {
-            tracing::info!(reason = %e, "Slack request refused");
+            crate::http::refused(&state.metrics, "slack_signature", &e);
             false
         }
     }
@@ -68,7 +69,7 @@ async fn commands(
     if command.ssl_check {
         return StatusCode::OK.into_response();
     }
-    if !verified(&slack, &headers, &body) {
+    if !verified(&state, &slack, &headers, &body) {
         return unauthorized();
     }
     respond(dispatch::command(&state, &slack, &command))
@@ -80,7 +81,7 @@ async fn events(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !verified(&slack, &headers, &body) {
+    if !verified(&state, &slack, &headers, &body) {
         return unauthorized();
     }
     if let Some(retry) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {
@@ -95,7 +96,7 @@ async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !verified(&slack, &headers, &body) {
+    if !verified(&state, &slack, &headers, &body) {
         return unauthorized();
     }
     respond(payload::interaction(&body).map_or_else(Ack::Refused, |i| dispatch::interaction(&state, &slack, i)))

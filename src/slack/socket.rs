@@ -2,7 +2,10 @@
 //! instead of receiving HTTP requests, so it needs no public URL. Envelopes (`events_api`,
 //! `slash_commands`, `interactive`) go through the same [`dispatch`] as the HTTP routes and are
 //! acknowledged by `envelope_id`; `disconnect` or a dropped connection opens a new one, with a
-//! capped backoff after failures.
+//! capped backoff after failures. A connection is watched ([`Keepalive`]): opening it is timed
+//! out, errkb pings on an interval, and a connection with no frame at all (not even the pong)
+//! for a minute is taken for dead and replaced, so a half-open connection cannot leave the bot
+//! deaf.
 //!
 //! Owns the connection loop and the envelope format. Knows no payload semantics. The app token
 //! and the connection URL (it carries a ticket) are never logged.
@@ -35,6 +38,28 @@ impl Default for Backoff {
     }
 }
 
+/// How a live connection is watched.
+#[derive(Debug, Clone, Copy)]
+pub struct Keepalive {
+    /// Opening the WebSocket (TCP, TLS and the handshake) must finish within this.
+    pub connect_timeout: Duration,
+    /// errkb sends a ping this often.
+    pub ping_every: Duration,
+    /// No frame at all (a message, a ping, or the pong to ours) for this long: the connection is
+    /// dead. A send that cannot complete within it counts the same.
+    pub read_timeout: Duration,
+}
+
+impl Default for Keepalive {
+    fn default() -> Keepalive {
+        Keepalive {
+            connect_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(20),
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
 /// How a connection ended.
 #[derive(Debug, PartialEq, Eq)]
 enum End {
@@ -54,12 +79,24 @@ pub fn start(config: &Config, state: &AppState, slack: Option<&Arc<SlackApp>>) -
     Some(tokio::spawn(run(state.clone(), slack.clone(), token.clone(), Backoff::default())))
 }
 
-/// Keeps a Socket Mode connection open for as long as the task lives.
+/// Keeps a Socket Mode connection open for as long as the task lives, watched with the default
+/// [`Keepalive`].
 pub async fn run(state: AppState, slack: Arc<SlackApp>, app_token: SecretString, backoff: Backoff) {
+    run_with(state, slack, app_token, backoff, Keepalive::default()).await;
+}
+
+/// [`run`] with the given timers.
+pub async fn run_with(
+    state: AppState,
+    slack: Arc<SlackApp>,
+    app_token: SecretString,
+    backoff: Backoff,
+    keepalive: Keepalive,
+) {
     let mut wait = backoff.min;
     loop {
         let end = match slack.api.connections_open(&app_token).await {
-            Ok(url) => session(&state, &slack, &url).await,
+            Ok(url) => session(&state, &slack, &url, keepalive).await,
             Err(e) => End::Failed(e.to_string()),
         };
         match end {
@@ -80,18 +117,37 @@ pub async fn run(state: AppState, slack: Arc<SlackApp>, app_token: SecretString,
     }
 }
 
-/// One WebSocket connection, until Slack ends it or it fails.
-async fn session(state: &AppState, slack: &Arc<SlackApp>, url: &str) -> End {
-    let mut socket = match tokio_tungstenite::connect_async(url).await {
-        Ok((socket, _)) => socket,
-        Err(e) => return End::Failed(format!("connecting: {}", redact(&e.to_string(), url))),
+/// One WebSocket connection, until Slack ends it, it fails or it goes silent.
+async fn session(state: &AppState, slack: &Arc<SlackApp>, url: &str, keepalive: Keepalive) -> End {
+    let mut socket = match tokio::time::timeout(keepalive.connect_timeout, tokio_tungstenite::connect_async(url)).await
+    {
+        Ok(Ok((socket, _))) => socket,
+        Ok(Err(e)) => return End::Failed(format!("connecting: {}", redact(&e.to_string(), url))),
+        Err(_) => return End::Failed(format!("connecting took over {} s", keepalive.connect_timeout.as_secs())),
     };
-    while let Some(frame) = socket.next().await {
+    let start = tokio::time::Instant::now();
+    let mut ping = tokio::time::interval_at(start + keepalive.ping_every, keepalive.ping_every);
+    let mut silent_until = start + keepalive.read_timeout;
+    loop {
+        let frame = tokio::select! {
+            frame = socket.next() => frame,
+            _ = ping.tick() => {
+                if let Err(reason) = send(&mut socket, Message::Ping(Default::default()), keepalive).await {
+                    return End::Failed(reason);
+                }
+                continue;
+            }
+            () = tokio::time::sleep_until(silent_until) => {
+                return End::Failed(format!("nothing received for {} s", keepalive.read_timeout.as_secs()));
+            }
+        };
+        silent_until = tokio::time::Instant::now() + keepalive.read_timeout;
         let text = match frame {
-            Ok(Message::Text(text)) => text,
-            Ok(Message::Close(_)) => return End::Asked,
-            Ok(_) => continue,
-            Err(e) => return End::Failed(e.to_string()),
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Close(_))) => return End::Asked,
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return End::Failed(e.to_string()),
+            None => return End::Failed("the connection closed".into()),
         };
         let envelope: Value = match serde_json::from_str(text.as_str()) {
             Ok(v) => v,
@@ -99,15 +155,26 @@ async fn session(state: &AppState, slack: &Arc<SlackApp>, url: &str) -> End {
         };
         match on_envelope(state, slack, &envelope) {
             Reply::Ack(ack) => {
-                if let Err(e) = socket.send(Message::text(ack.to_string())).await {
-                    return End::Failed(e.to_string());
+                if let Err(reason) = send(&mut socket, Message::text(ack.to_string()), keepalive).await {
+                    return End::Failed(reason);
                 }
             }
             Reply::Reconnect => return End::Asked,
             Reply::Nothing => {}
         }
     }
-    End::Failed("the connection closed".into())
+}
+
+/// Sends a frame, giving up after the read timeout (a peer that stopped reading).
+async fn send<S>(socket: &mut S, message: Message, keepalive: Keepalive) -> Result<(), String>
+where
+    S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    match tokio::time::timeout(keepalive.read_timeout, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("a send did not complete within {} s", keepalive.read_timeout.as_secs())),
+    }
 }
 
 enum Reply {
@@ -145,7 +212,7 @@ fn on_envelope(state: &AppState, slack: &Arc<SlackApp>, envelope: &Value) -> Rep
         Ack::Json(body) => Reply::Ack(json!({"envelope_id": id, "payload": body})),
         Ack::Empty => Reply::Ack(json!({"envelope_id": id})),
         Ack::Refused(e) => {
-            tracing::info!(error = %e, kind, "Slack Socket Mode payload refused");
+            crate::http::refused(&state.metrics, "slack_socket_payload", &e);
             Reply::Ack(json!({"envelope_id": id}))
         }
     }

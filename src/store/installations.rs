@@ -1,11 +1,12 @@
 //! Chat app installations (one row per platform and workspace/tenant): the OAuth install flow
 //! saves them, uninstall events delete them, handlers read the bot token. The token is sealed
-//! before it is written (see `seal`); without a key nothing is stored. Plain SQL that both
+//! for its row (platform and team) before it is written (see `seal`); without a key nothing is
+//! stored. Plain SQL that both
 //! SQLite and PostgreSQL accept.
 
 use secrecy::SecretString;
 
-use super::seal::{KeyUsed, Keyring, SealError};
+use super::seal::{KeyUsed, Keyring, Row as SealedRow, SealError};
 use super::{Db, Store, StoreError, with_pool};
 
 /// One installed workspace. `Debug` never shows the token.
@@ -42,7 +43,8 @@ impl Store {
                    bot_user_id = excluded.bot_user_id, bot_token = excluded.bot_token, scopes = excluded.scopes, \
                    installed_by = excluded.installed_by, updated_at = excluded.updated_at";
         let now = self.now();
-        let sealed = self.keys()?.seal(&i.bot_token)?;
+        let row = SealedRow { platform: &i.platform, team_id: &i.team_id };
+        let sealed = self.keys()?.seal(&i.bot_token, &row)?;
         with_pool!(&self.db, pool => sqlx::query(sql)
             .bind(&i.platform).bind(&i.team_id).bind(&i.enterprise_id).bind(&i.bot_user_id)
             .bind(&sealed).bind(&i.scopes).bind(&i.installed_by).bind(now)
@@ -60,8 +62,10 @@ impl Store {
             return Ok(None);
         };
         let Some(token) = token.filter(|t| !t.is_empty()) else { return Ok(None) };
+        // The token was sealed for this row: one copied here from another row does not open.
         let keys = self.keys()?;
-        let (bot_token, used) = keys.open(&token)?;
+        let row = SealedRow { platform: &platform, team_id: &team_id };
+        let (bot_token, used) = keys.open(&token, &row)?;
         if used == KeyUsed::Previous {
             // Best effort: the start-up sweep re-seals whatever a failure here leaves behind.
             if let Err(e) = self.reseal_one(keys, &platform, &team_id, &token, &bot_token).await {
@@ -97,7 +101,7 @@ impl Store {
             with_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await?);
         let mut report = Reseal::default();
         for (platform, team_id, stored) in rows {
-            match keys.open(&stored) {
+            match keys.open(&stored, &SealedRow { platform: &platform, team_id: &team_id }) {
                 Ok((_, KeyUsed::Current)) => report.current += 1,
                 Ok((plain, KeyUsed::Previous)) => {
                     self.reseal_one(keys, &platform, &team_id, &stored, &plain).await?;
@@ -121,7 +125,7 @@ impl Store {
         stored: &str,
         plain: &SecretString,
     ) -> Result<(), StoreError> {
-        let sealed = keys.seal(plain)?;
+        let sealed = keys.seal(plain, &SealedRow { platform, team_id })?;
         let sql = "UPDATE installations SET bot_token = $1 WHERE platform = $2 AND team_id = $3 AND bot_token = $4";
         with_pool!(&self.db, pool => sqlx::query(sql).bind(&sealed).bind(platform).bind(team_id).bind(stored)
             .execute(pool).await?.rows_affected());

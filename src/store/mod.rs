@@ -53,6 +53,8 @@ pub enum StoreError {
     BackupNeedsPgDump,
     #[error("{} already exists: choose a new file for the backup", .0.display())]
     BackupExists(std::path::PathBuf),
+    #[error("the system random generator failed")]
+    Random,
 }
 
 /// The clock the store stamps rows with: Unix seconds. Injectable for tests.
@@ -102,10 +104,12 @@ const SQLITE_PROBE: &str = include_str!("../../migrations/sqlite/0003_probe.sql"
 const POSTGRES_PROBE: &str = include_str!("../../migrations/postgres/0003_probe.sql");
 const SQLITE_CHANNELS: &str = include_str!("../../migrations/sqlite/0004_channels.sql");
 const POSTGRES_CHANNELS: &str = include_str!("../../migrations/postgres/0004_channels.sql");
+const SQLITE_SECRETS: &str = include_str!("../../migrations/sqlite/0005_service_secrets.sql");
+const POSTGRES_SECRETS: &str = include_str!("../../migrations/postgres/0005_service_secrets.sql");
 
 /// The embedded migrations of one backend, in order.
-fn migrator(steps: [&'static str; 4]) -> Migrator {
-    let names = ["init", "query log hits", "probe", "channels"];
+fn migrator(steps: [&'static str; 5]) -> Migrator {
+    let names = ["init", "query log hits", "probe", "channels", "service secrets"];
     let migrations = (1..).zip(names).zip(steps).map(|((version, name), sql)| {
         Migration::new(version, Cow::Borrowed(name), MigrationType::Simple, Cow::Borrowed(sql), false)
     });
@@ -119,9 +123,13 @@ impl Store {
         let store = Store::open(url, true).await?;
         match &store.db {
             Db::Postgres(pool) => {
-                migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE, POSTGRES_CHANNELS]).run(pool).await
+                migrator([POSTGRES_INIT, POSTGRES_HITS, POSTGRES_PROBE, POSTGRES_CHANNELS, POSTGRES_SECRETS])
+                    .run(pool)
+                    .await
             }
-            Db::Sqlite(pool) => migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE, SQLITE_CHANNELS]).run(pool).await,
+            Db::Sqlite(pool) => {
+                migrator([SQLITE_INIT, SQLITE_HITS, SQLITE_PROBE, SQLITE_CHANNELS, SQLITE_SECRETS]).run(pool).await
+            }
         }
         .map_err(StoreError::Migrate)?;
         Ok(store)
@@ -165,18 +173,24 @@ impl Store {
         Store { clock, ..self }
     }
 
-    /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`); without one,
-    /// installations cannot be saved.
-    pub fn with_token_key(self, key: Option<&SecretString>) -> Store {
+    /// Seals chat tokens at rest with `key` (`ERRKB_TOKEN_ENCRYPTION_KEY`, 32 bytes as base64 or
+    /// hex; anything else is refused); without one, installations cannot be saved.
+    pub fn with_token_key(self, key: Option<&SecretString>) -> Result<Store, StoreError> {
         self.with_token_keys(key, None)
     }
 
-    /// [`Store::with_token_key`] during a rotation: `previous` (`ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS`)
-    /// still opens rows sealed before it; they are sealed again with `key` when read, and all at
-    /// once by [`Store::reseal_installations`].
-    pub fn with_token_keys(self, key: Option<&SecretString>, previous: Option<&SecretString>) -> Store {
-        let sealer = key.map(|k| seal::Keyring::new(seal::Sealer::new(k), previous.map(seal::Sealer::new)));
-        Store { sealer, ..self }
+    /// [`Store::with_token_key`] during a rotation: `previous` (`ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS`,
+    /// the same format) still opens rows sealed before it; they are sealed again with `key` when
+    /// read, and all at once by [`Store::reseal_installations`].
+    pub fn with_token_keys(
+        self,
+        key: Option<&SecretString>,
+        previous: Option<&SecretString>,
+    ) -> Result<Store, StoreError> {
+        let current = key.map(seal::Sealer::new).transpose()?;
+        let previous = previous.map(seal::Sealer::new).transpose()?;
+        let sealer = current.map(|c| seal::Keyring::new(c, previous));
+        Ok(Store { sealer, ..self })
     }
 
     pub fn now(&self) -> i64 {
@@ -206,6 +220,23 @@ impl Store {
                    expires_at = excluded.expires_at WHERE event_dedup.expires_at <= $3";
         let done = with_pool!(&self.db, pool => sqlx::query(sql).bind(platform).bind(event_id).bind(now).bind(expires).execute(pool).await?.rows_affected());
         Ok(done == 1)
+    }
+
+    /// This installation's user-hash salt: made at random (256 bits) by the first replica that
+    /// asks and kept in the database, so every replica and every restart hashes alike.
+    pub async fn installation_salt(&self) -> Result<SecretString, StoreError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|_| StoreError::Random)?;
+        let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let insert = "INSERT INTO service_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+                      ON CONFLICT (name) DO NOTHING";
+        let select = "SELECT value FROM service_secrets WHERE name = $1";
+        let now = self.now();
+        let salt: String = with_pool!(&self.db, pool => {
+            sqlx::query(insert).bind(SALT_NAME).bind(&fresh).bind(now).execute(pool).await?;
+            sqlx::query_scalar(select).bind(SALT_NAME).fetch_one(pool).await?
+        });
+        Ok(SecretString::from(salt))
     }
 
     /// Deletes expired event claims; returns how many went.
@@ -281,6 +312,9 @@ impl Store {
         with_pool!(&self.db, pool => pool.close().await)
     }
 }
+
+/// The `service_secrets` row of the user-hash salt.
+const SALT_NAME: &str = "user_hash_salt";
 
 /// A query log row as selected: at, platform, query, code, kind, guide.
 type QueryRow = (i64, String, String, Option<String>, String, Option<String>);

@@ -1,7 +1,8 @@
 //! The probe's shared state: one-time links (only a hash of the token is stored; redeeming is
 //! one atomic update, so a link works once across every replica), rate-limit counters (an
 //! atomic upsert per bucket and window) and the audit log (who, when, cloud, tenant, client id,
-//! outcome: never a secret or a token).
+//! outcome: never a secret or a token), each row written before its probe is sent and
+//! completed after.
 
 use sha2::{Digest, Sha256};
 
@@ -120,14 +121,27 @@ impl Store {
         Ok(())
     }
 
-    /// Appends an audit row (its `at` is the store's clock).
-    pub async fn audit_probe(&self, row: &AuditRow) -> Result<(), StoreError> {
+    /// Writes an audit row before the probe it records is sent (its `at` is the store's clock);
+    /// returns its id for [`Store::complete_probe_audit`]. A probe whose row cannot be written is
+    /// not run, so no probe reaches Entra unaudited.
+    pub async fn begin_probe_audit(&self, row: &AuditRow) -> Result<i64, StoreError> {
         let sql = "INSERT INTO probe_audit (at, platform, user_id, via, cloud, tenant, client_id, outcome, error_code) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        with_pool!(&self.db, pool => sqlx::query(sql)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        Ok(with_pool!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql)
             .bind(self.now()).bind(&row.platform).bind(&row.user_id).bind(&row.via).bind(&row.cloud)
             .bind(&row.tenant).bind(&row.client_id).bind(&row.outcome).bind(&row.error_code)
-            .execute(pool).await?.rows_affected());
+            .fetch_one(pool).await?))
+    }
+
+    /// Records the outcome of the probe audited as row `id`.
+    pub async fn complete_probe_audit(
+        &self,
+        id: i64,
+        outcome: &str,
+        error_code: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE probe_audit SET outcome = $2, error_code = $3 WHERE id = $1";
+        with_pool!(&self.db, pool => sqlx::query(sql).bind(id).bind(outcome).bind(error_code).execute(pool).await?.rows_affected());
         Ok(())
     }
 

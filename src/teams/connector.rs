@@ -5,13 +5,15 @@
 //! thread) and deletes one of the bot's messages.
 //!
 //! Owns the serviceUrl allow-list (the token is only ever sent to an https serviceUrl whose host is
-//! on it), the retry policy (412, 429 with `Retry-After`, 502, 503 and 504, a bounded number of
+//! on it; the dev-only anonymous mode posts only to the one configured loopback serviceUrl), the
+//! retry policy (412, 429 with `Retry-After`, 502, 503 and 504, a bounded number of
 //! times; nothing else) and the single token refresh on a 401. Knows nothing of cards or answers.
 
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
+use url::Url;
 
 use super::token::{TokenError, TokenSource};
 
@@ -75,21 +77,49 @@ pub struct Connector {
     /// `None` only in the dev-only anonymous mode (local tools such as the Agents Playground).
     tokens: Option<TokenSource>,
     allowed_hosts: Vec<String>,
+    /// The anonymous mode's one serviceUrl (the Playground's, from the configuration): replies go
+    /// there and nowhere else, whatever an activity says.
+    pinned: Option<Url>,
     retry: RetryPolicy,
+}
+
+/// Checks the anonymous mode's configured serviceUrl: an http(s) URL on a loopback address
+/// (127.0.0.1, [::1] or localhost), with no user, query or fragment. The reason is for the
+/// start-up error.
+pub fn pinned_service_url(raw: &str) -> Result<Url, &'static str> {
+    let url = Url::parse(raw.trim()).map_err(|_| "it is not an absolute URL")?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !matches!(url.scheme(), "http" | "https") || !loopback {
+        return Err("it must be an http(s) URL on 127.0.0.1, [::1] or localhost");
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err("it must have no user, query or fragment");
+    }
+    Ok(url)
 }
 
 impl Connector {
     pub fn new(tokens: TokenSource, allowed_hosts: Vec<String>, retry: RetryPolicy) -> Connector {
-        Connector::build(Some(tokens), allowed_hosts, retry)
+        Connector::build(Some(tokens), allowed_hosts, None, retry)
     }
 
-    /// A connector that sends no token: for the dev-only anonymous mode, loopback hosts only.
-    pub fn anonymous(retry: RetryPolicy) -> Connector {
-        let loopback = ["127.0.0.1", "localhost"].map(String::from).to_vec();
-        Connector::build(None, loopback, retry)
+    /// A connector that sends no token, for the dev-only anonymous mode: it posts only to
+    /// `service_url` (checked by [`pinned_service_url`]), and only for activities that name it.
+    pub fn anonymous(service_url: Url, retry: RetryPolicy) -> Connector {
+        Connector::build(None, Vec::new(), Some(service_url), retry)
     }
 
-    fn build(tokens: Option<TokenSource>, allowed_hosts: Vec<String>, retry: RetryPolicy) -> Connector {
+    fn build(
+        tokens: Option<TokenSource>,
+        allowed_hosts: Vec<String>,
+        pinned: Option<Url>,
+        retry: RetryPolicy,
+    ) -> Connector {
         // A credential travels with every call: a 307/308 would resend it (and a form body) to
         // wherever the redirect points, so redirects are never followed.
         let http = reqwest::Client::builder()
@@ -97,7 +127,7 @@ impl Connector {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a rustls HTTP client builds");
-        Connector { http, tokens, allowed_hosts, retry }
+        Connector { http, tokens, allowed_hosts, pinned, retry }
     }
 
     /// Posts `activity` as a reply; returns the new message id when the connector gives one.
@@ -182,17 +212,26 @@ impl Connector {
         }
     }
 
-    /// The serviceUrl without its trailing slash, when it is https (or loopback http, for
+    /// The base URL to post under, without a trailing slash: in the anonymous mode the pinned
+    /// serviceUrl (rebuilt from the configuration, never the activity's string) when the
+    /// activity names exactly it; otherwise the serviceUrl when it is https (or loopback http, for
     /// local tools) and its host is allowed.
-    fn allowed_base<'u>(&self, service_url: &'u str) -> Result<&'u str, ConnectorError> {
-        let parsed = url::Url::parse(service_url).map_err(|_| ConnectorError::NotAllowed(String::new()))?;
+    fn allowed_base(&self, service_url: &str) -> Result<String, ConnectorError> {
+        let parsed = Url::parse(service_url).map_err(|_| ConnectorError::NotAllowed(String::new()))?;
         let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+        if let Some(pinned) = &self.pinned {
+            return if same_service_url(pinned, &parsed) {
+                Ok(pinned.as_str().trim_end_matches('/').to_string())
+            } else {
+                Err(ConnectorError::NotAllowed(host))
+            };
+        }
         let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
         let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback);
         if !scheme_ok || !self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
             return Err(ConnectorError::NotAllowed(host));
         }
-        Ok(service_url.trim_end_matches('/'))
+        Ok(service_url.trim_end_matches('/').to_string())
     }
 
     /// `Retry-After` when given, else exponential backoff plus up to 25 % jitter; capped.
@@ -201,6 +240,19 @@ impl Connector {
         let jitter = backoff.mul_f64(f64::from(getrandom::u32().unwrap_or(0) % 256) / 1024.0);
         retry_after.unwrap_or(backoff + jitter).min(self.retry.max_delay)
     }
+}
+
+/// Same scheme, host, port and path (a trailing slash aside), and no query, user or fragment.
+fn same_service_url(pinned: &Url, given: &Url) -> bool {
+    let path = |u: &Url| u.path().trim_end_matches('/').to_string();
+    pinned.scheme() == given.scheme()
+        && pinned.host() == given.host()
+        && pinned.port_or_known_default() == given.port_or_known_default()
+        && path(pinned) == path(given)
+        && given.query().is_none()
+        && given.fragment().is_none()
+        && given.username().is_empty()
+        && given.password().is_none()
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {

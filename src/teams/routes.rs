@@ -69,10 +69,16 @@ async fn messages(
     body: Bytes,
 ) -> Response {
     let Some(bot) = &teams.bot else { return StatusCode::NOT_FOUND.into_response() };
+    // Without a token to check, only a JSON body: a web page can send a tokenless text/plain POST
+    // (no CORS preflight), never an application/json one.
+    if bot.auth.is_none() && !is_json(&headers) {
+        crate::http::refused(&state.metrics, "teams_content_type", &"not application/json (anonymous mode)");
+        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    }
     if let Some(auth) = &bot.auth {
         let (service_url, channel) = auth_fields(&body);
         if let Err(reason) = auth.validate(authorization(&headers), &service_url, &channel).await {
-            tracing::info!(%reason, "Teams activity refused");
+            crate::http::refused(&state.metrics, "teams_token", &reason);
             return StatusCode::UNAUTHORIZED.into_response();
         }
     }
@@ -104,6 +110,12 @@ async fn messages(
             StatusCode::OK.into_response()
         }
     }
+}
+
+/// True when the body is declared `application/json` (parameters such as a charset allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    let value = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    value.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The `serviceUrl` and `channelId` the token must match, read from any JSON object (empty when
@@ -153,7 +165,7 @@ async fn webhook(
 ) -> Response {
     let Some(key) = &teams.webhook else { return StatusCode::NOT_FOUND.into_response() };
     if let Err(reason) = key.verify(authorization(&headers), &body) {
-        tracing::info!(%reason, "Teams outgoing webhook refused");
+        crate::http::refused(&state.metrics, "teams_webhook_hmac", &reason);
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let Some(activity) = Activity::parse(&body) else {

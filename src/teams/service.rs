@@ -1,7 +1,9 @@
 //! The Teams adapter assembled from configuration: the bot (JWT validator + connector client), the
 //! outgoing-webhook key, and the dev-only anonymous mode.
 //!
-//! Owns which Teams pieces are on and the refusal to start the anonymous mode off loopback. The
+//! Owns which Teams pieces are on and the guards of the anonymous mode: refused off loopback,
+//! refused beside real Teams credentials, and replying only to one configured loopback
+//! serviceUrl (the Agents Playground's). The
 //! outbound base URLs (OpenID metadata, token authority, serviceUrl host allow-list) come from
 //! `ERRKB_TEAMS_*` variables with the public-cloud defaults. Knows nothing of routes or cards.
 
@@ -11,7 +13,7 @@ use secrecy::SecretString;
 
 use super::auth::{CHANNEL_METADATA_URL, ChannelAuth};
 use super::clock::Clock;
-use super::connector::{Connector, DEFAULT_ALLOWED_HOSTS, RetryPolicy};
+use super::connector::{Connector, DEFAULT_ALLOWED_HOSTS, RetryPolicy, pinned_service_url};
 use super::token::{DEFAULT_AUTHORITY, TokenSource};
 use super::webhook_auth::{HmacError, WebhookKey};
 use crate::config::TeamsConfig;
@@ -20,6 +22,16 @@ use crate::config::TeamsConfig;
 pub enum TeamsSetupError {
     #[error("ERRKB_TEAMS_ANONYMOUS is refused: the server listens on {0}, not on a loopback address")]
     AnonymousOffLoopback(SocketAddr),
+    #[error(
+        "ERRKB_TEAMS_ANONYMOUS is refused: Teams credentials (MICROSOFT_APP_ID or MICROSOFT_APP_PASSWORD) are set, \
+         and the unauthenticated dev mode never runs beside a real bot"
+    )]
+    AnonymousWithCredentials,
+    #[error(
+        "ERRKB_TEAMS_ANONYMOUS needs ERRKB_TEAMS_ANONYMOUS_SERVICE_URL, the Agents Playground's serviceUrl \
+         (http://127.0.0.1:PORT/_connector), the only place replies go: {0}"
+    )]
+    AnonymousServiceUrl(&'static str),
     #[error("TEAMS_WEBHOOK_SECRET: {0}")]
     WebhookSecret(HmacError),
 }
@@ -32,6 +44,8 @@ pub struct TeamsOptions {
     pub allowed_hosts: Vec<String>,
     /// Dev only: accept activities without a token and reply without one (loopback only).
     pub anonymous: bool,
+    /// The anonymous mode's one serviceUrl (`ERRKB_TEAMS_ANONYMOUS_SERVICE_URL`).
+    pub anonymous_service_url: Option<String>,
     pub retry: RetryPolicy,
 }
 
@@ -42,6 +56,7 @@ impl Default for TeamsOptions {
             authority: DEFAULT_AUTHORITY.to_string(),
             allowed_hosts: DEFAULT_ALLOWED_HOSTS.iter().map(|h| h.to_string()).collect(),
             anonymous: false,
+            anonymous_service_url: None,
             retry: RetryPolicy::default(),
         }
     }
@@ -63,6 +78,7 @@ impl TeamsOptions {
             o.allowed_hosts = teams.service_url_hosts.clone();
         }
         o.anonymous = teams.anonymous;
+        o.anonymous_service_url = teams.anonymous_service_url.clone();
         o
     }
 }
@@ -98,15 +114,7 @@ impl TeamsApp {
             .transpose()
             .map_err(TeamsSetupError::WebhookSecret)?;
         let bot = if options.anonymous {
-            if !listen.ip().is_loopback() {
-                return Err(TeamsSetupError::AnonymousOffLoopback(listen));
-            }
-            tracing::warn!(
-                %listen,
-                "TEAMS ANONYMOUS MODE IS ON: /api/messages accepts activities WITHOUT authentication and replies \
-                 without a token. Dev only (Agents Playground); never in production."
-            );
-            Some(Bot { auth: None, connector: Connector::anonymous(options.retry) })
+            Some(anonymous_bot(teams, listen, options)?)
         } else {
             authenticated_bot(teams, options)
         };
@@ -115,6 +123,26 @@ impl TeamsApp {
         }
         Ok(Some(TeamsApp { bot, webhook }))
     }
+}
+
+/// The dev-only bot: loopback only, never beside real credentials, JSON bodies only (checked by
+/// the route), replies only to the configured serviceUrl.
+fn anonymous_bot(teams: &TeamsConfig, listen: SocketAddr, options: &TeamsOptions) -> Result<Bot, TeamsSetupError> {
+    if !listen.ip().is_loopback() {
+        return Err(TeamsSetupError::AnonymousOffLoopback(listen));
+    }
+    if teams.app_id.is_some() || teams.app_password.is_some() {
+        return Err(TeamsSetupError::AnonymousWithCredentials);
+    }
+    let raw = options.anonymous_service_url.as_deref().ok_or(TeamsSetupError::AnonymousServiceUrl("it is not set"))?;
+    let service_url = pinned_service_url(raw).map_err(TeamsSetupError::AnonymousServiceUrl)?;
+    tracing::warn!(
+        %listen,
+        service_url = %service_url,
+        "TEAMS ANONYMOUS MODE IS ON: /api/messages accepts JSON activities WITHOUT authentication and replies \
+         without a token, only to this serviceUrl. Dev only (Agents Playground); never in production."
+    );
+    Ok(Bot { auth: None, connector: Connector::anonymous(service_url, options.retry) })
 }
 
 fn authenticated_bot(teams: &TeamsConfig, options: &TeamsOptions) -> Option<Bot> {

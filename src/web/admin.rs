@@ -1,17 +1,16 @@
 //! `/admin`: what people asked and what found nothing, for the last 14 days, and which guides
 //! were rated helpful, as server-rendered SVG bars, then the support panels
-//! ([`admin_panels`](super::admin_panels)). Behind `ERRKB_ADMIN_TOKEN` (a bearer header
-//! or `?token=`); 401 without it; 404 with a clear message when no token is configured.
+//! ([`admin_panels`](super::admin_panels)). Behind `ERRKB_ADMIN_TOKEN` (a bearer header, or the
+//! session the sign-in form sets: see [`super::admin_auth`]); the sign-in form (401) without it;
+//! 404 with a clear message when no token is configured.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use secrecy::ExposeSecret;
-use serde::Deserialize;
 
 use super::Page;
+use super::admin_auth::{self, Access, Client};
 use crate::http::AppState;
 use crate::store::{AdminStats, AuditRow, day_of};
 
@@ -22,42 +21,15 @@ const SUPPORT_TOP: usize = 20;
 /// Live-check audit rows shown.
 const AUDIT_ROWS: i64 = 25;
 
-#[derive(Debug, Deserialize)]
-pub struct AdminParams {
-    token: Option<String>,
-}
-
-/// Compares in time independent of where the first difference is.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn presented(headers: &HeaderMap, params: &AdminParams) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(|t| t.trim().to_string());
-    bearer.or_else(|| params.token.clone())
-}
-
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<AdminParams>, QueryRejection>,
-) -> Response {
-    let params = params.ok().map(|Query(p)| p).unwrap_or(AdminParams { token: None });
+pub async fn page(State(state): State<AppState>, client: Client, headers: HeaderMap) -> Response {
     let Some(expected) = &state.settings.admin_token else {
         let body =
             html! { h1 { "Admin is off" } p { "Set " code { "ERRKB_ADMIN_TOKEN" } " to turn on the admin page." } };
         return (StatusCode::NOT_FOUND, Page::new("Admin is off", body)).into_response();
     };
-    let ok = presented(&headers, &params).is_some_and(|t| same(t.as_bytes(), expected.expose_secret().as_bytes()));
-    if !ok {
-        let body = html! { h1 { "Sign-in required" } p { "Send the admin token as " code { "Authorization: Bearer …" } " or open " code { "/admin?token=…" } "." } };
-        let mut response = (StatusCode::UNAUTHORIZED, Page::new("Sign-in required", body)).into_response();
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
-        return response;
+    match admin_auth::check(&state, expected, admin_auth::presented(&headers), &client) {
+        Access::Granted => {}
+        denied => return admin_auth::deny(denied),
     }
     match state.store.admin_stats(DAYS, TOP).await {
         Ok(stats) => {
@@ -72,6 +44,7 @@ pub async fn page(
             let body = html! {
                 (dashboard(&stats, state.query_log.dropped())) (super::admin_panels::panels(&support, DAYS))
                 @if state.probe.is_some() { (live_checks(&audit)) }
+                form method="post" action="/admin/sign-out" class="sign-out" { button type="submit" { "Sign out" } }
             };
             let mut response = Page::new("Admin", body).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));

@@ -1,5 +1,5 @@
 //! The page shell every HTML page shares (head, header navigation, footer), the stylesheet and
-//! the small progressive script (copy buttons), and the security headers of HTML responses.
+//! the small progressive script (copy buttons); HTML responses get [`crate::http::page_headers`].
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -8,10 +8,6 @@ use maud::{DOCTYPE, Markup, html};
 pub const CSS: &str = include_str!("assets/app.css");
 pub const JS: &str = include_str!("assets/app.js");
 pub const FAVICON: &str = include_str!("assets/favicon.svg");
-
-/// Scripts and styles only from errkb itself; no framing, no plugins, forms post only here.
-const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
-                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// A full HTML page: a title and the main content.
 pub struct Page {
@@ -56,11 +52,9 @@ impl Page {
 
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
-        let headers = [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, CSP),
-            (header::X_FRAME_OPTIONS, "DENY"),
-        ];
-        (headers, self.render().into_string()).into_response()
+        let mut response =
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], self.render().into_string()).into_response();
+        crate::http::page_headers(response.headers_mut());
+        response
     }
 }

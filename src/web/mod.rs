@@ -1,12 +1,13 @@
 //! ADAPTER: server-rendered HTML pages with maud: `/` (search box and answer), `/guides` (every
 //! guide by category), `/guides/{code}` (the full guide, an anchor per section, copyable
-//! commands), `POST /feedback` ("did this help?"), `/admin` (usage and gaps, behind `ERRKB_ADMIN_TOKEN`), the one-time live-check page
+//! commands), `POST /feedback` ("did this help?"), `/admin` (usage and gaps, behind `ERRKB_ADMIN_TOKEN`, with its sign-in form), the one-time live-check page
 //! `/probe/{token}` and the HTML 404 page.
 //!
 //! Knows maud, axum and the answer core's types; must not know Slack, Teams or SQL (it reads the
 //! store's plain statistics). All user text goes through maud's escaping; handlers stay thin.
 
 mod admin;
+mod admin_auth;
 mod admin_panels;
 mod answer;
 mod feedback;
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/guides", get(guides))
         .route("/guides/{code}", get(guide_page))
         .route("/admin", get(admin::page))
+        .route("/admin/sign-in", axum::routing::post(admin_auth::sign_in))
+        .route("/admin/sign-out", axum::routing::post(admin_auth::sign_out))
         .route("/feedback", axum::routing::post(feedback::record))
         .route("/probe/{token}", get(probe::form).post(probe::submit))
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", layout::CSS) }))

@@ -3,13 +3,16 @@
 //! form and keeps the link), then redeems the link atomically, runs the guarded probe as the chat
 //! user the link was issued to, shows the outcome and sends a secret-free summary back to chat.
 //!
-//! Knows axum's multipart extractor and the probe guards; the secret lives only in a
-//! `SecretString` for the length of the request.
+//! Knows axum's multipart extractor and the probe guards; the secret, key, .pfx and its
+//! password are read into wiped buffers and live only in `secrecy` wrappers for the length of
+//! the request (the request body's own buffers, owned by hyper and multer, excepted).
 
+use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use secrecy::{SecretSlice, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+use zeroize::Zeroizing;
 
 use super::Page;
 use super::probe_view::{self, Prefill};
@@ -23,7 +26,7 @@ use crate::store::ProbeLink;
 struct Posted {
     prefill: Prefill,
     secret: Option<SecretString>,
-    cert_pem: String,
+    cert_pem: Option<SecretString>,
     key_pem: Option<SecretString>,
     pfx: Option<SecretSlice<u8>>,
     pfx_password: Option<SecretString>,
@@ -107,13 +110,17 @@ async fn usable_link(state: &AppState, token: &str) -> Result<ProbeLink, Respons
         return Err(gone(StatusCode::NOT_FOUND, "The live check is turned off on this errkb."));
     }
     if token.len() > 128 {
+        crate::http::refused(&state.metrics, "probe_link", &"malformed one-time link");
         return Err(gone(StatusCode::NOT_FOUND, "This link is not valid."));
     }
     match state.store.probe_link(token).await {
         Ok(Some(link)) if link.used_at.is_some() => Err(gone(StatusCode::GONE, "This link was already used.")),
         Ok(Some(link)) if link.expires_at <= state.store.now() => Err(gone(StatusCode::GONE, "This link has expired.")),
         Ok(Some(link)) => Ok(link),
-        Ok(None) => Err(gone(StatusCode::NOT_FOUND, "This link is not valid.")),
+        Ok(None) => {
+            crate::http::refused(&state.metrics, "probe_link", &"unknown one-time link");
+            Err(gone(StatusCode::NOT_FOUND, "This link is not valid."))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "reading a probe link failed");
             Err(gone(StatusCode::SERVICE_UNAVAILABLE, "The live check is unavailable right now."))
@@ -136,29 +143,54 @@ fn private(status: StatusCode, page: Page) -> Response {
 
 async fn read_form(mut multipart: Multipart) -> Result<Posted, String> {
     let mut p = Posted::default();
-    let bad = |_| "The form could not be read; reload the page and try again.".to_string();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+    let bad = || "The form could not be read; reload the page and try again.".to_string();
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
         let name = field.name().unwrap_or_default().to_string();
-        if name == "pfx" {
-            let bytes = field.bytes().await.map_err(bad)?;
-            p.pfx = (!bytes.is_empty()).then(|| SecretSlice::from(bytes.to_vec()));
-            continue;
-        }
-        let text = field.text().await.map_err(bad)?;
+        let bytes = wiped_bytes(&mut field).await.map_err(|_| bad())?;
         match name.as_str() {
-            "cloud" => p.prefill.cloud = text.parse().map_err(|_| "Unknown cloud.".to_string())?,
-            "tenant" => p.prefill.tenant = text,
-            "client_id" => p.prefill.client_id = text,
-            "scope" => p.prefill.scope = text,
-            "credential" => p.prefill.use_certificate = text == "certificate",
-            "secret" => p.secret = Some(text.into()),
-            "cert_pem" => p.cert_pem = text,
-            "key_pem" => p.key_pem = (!text.trim().is_empty()).then(|| text.into()),
-            "pfx_password" => p.pfx_password = Some(text.into()),
-            _ => {}
+            // Secret material goes from the wiped buffer straight into its wrapper.
+            "pfx" => p.pfx = (!bytes.is_empty()).then(|| SecretSlice::from(bytes.to_vec())),
+            "secret" => p.secret = Some(secret_text(&bytes).ok_or_else(bad)?),
+            "key_pem" => {
+                p.key_pem = Some(secret_text(&bytes).ok_or_else(bad)?).filter(|k| !k.expose_secret().trim().is_empty())
+            }
+            // The certificate text may hold the private key too.
+            "cert_pem" => p.cert_pem = Some(secret_text(&bytes).ok_or_else(bad)?),
+            "pfx_password" => p.pfx_password = Some(secret_text(&bytes).ok_or_else(bad)?),
+            _ => {
+                let text = std::str::from_utf8(&bytes).map_err(|_| bad())?.to_string();
+                match name.as_str() {
+                    "cloud" => p.prefill.cloud = text.parse().map_err(|_| "Unknown cloud.".to_string())?,
+                    "tenant" => p.prefill.tenant = text,
+                    "client_id" => p.prefill.client_id = text,
+                    "scope" => p.prefill.scope = text,
+                    "credential" => p.prefill.use_certificate = text == "certificate",
+                    _ => {}
+                }
+            }
         }
     }
     Ok(p)
+}
+
+/// A field's bytes in one buffer that is wiped when dropped, sized once (growing a `Vec` would
+/// free unwiped copies). The chunks themselves are the request body's buffers, which hyper and
+/// multer own and do not wipe.
+async fn wiped_bytes(field: &mut Field<'_>) -> Result<Zeroizing<Vec<u8>>, axum::extract::multipart::MultipartError> {
+    let mut chunks = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        chunks.push(chunk);
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(chunks.iter().map(|c| c.len()).sum()));
+    for chunk in &chunks {
+        out.extend_from_slice(chunk);
+    }
+    Ok(out)
+}
+
+/// UTF-8 text into a `SecretString` of exactly its length (no intermediate `String`).
+fn secret_text(bytes: &[u8]) -> Option<SecretString> {
+    std::str::from_utf8(bytes).ok().map(SecretString::from)
 }
 
 fn input(p: Posted) -> ProbeInput {
@@ -166,7 +198,9 @@ fn input(p: Posted) -> ProbeInput {
         (true, Some(data)) => {
             CredentialInput::Pkcs12 { data, password: p.pfx_password.unwrap_or_else(|| SecretString::from("")) }
         }
-        (true, None) => CredentialInput::Pem { cert: p.cert_pem, key: p.key_pem },
+        (true, None) => {
+            CredentialInput::Pem { cert: p.cert_pem.unwrap_or_else(|| SecretString::from("")), key: p.key_pem }
+        }
         (false, _) => CredentialInput::Secret(p.secret.unwrap_or_else(|| SecretString::from(""))),
     };
     let scope = Some(p.prefill.scope.clone()).filter(|s| !s.trim().is_empty());

@@ -69,15 +69,25 @@ try {
   check(missing.status() === 404, `unknown guide status ${missing.status()}`);
   await page.screenshot({ path: `${outDir}/not-found.png`, fullPage: false });
 
-  const admin = await page.goto(`${base}/admin?token=${encodeURIComponent(token)}`);
-  check(admin.status() === 200, `admin status ${admin.status()}`);
+  // The admin token goes through the sign-in form (never the URL); it sets a session cookie.
+  const signIn = await page.goto(`${base}/admin`);
+  check(signIn.status() === 401, `admin without a session: status ${signIn.status()}`);
+  await page.screenshot({ path: `${outDir}/admin-sign-in.png`, fullPage: false });
+  await page.fill("input[name=token]", token);
+  const [admin] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${base}/admin` && r.request().method() === "GET"),
+    page.click("form.sign-in button[type=submit]"),
+  ]);
+  check(admin.status() === 200, `admin status after signing in ${admin.status()}`);
+  await page.waitForLoadState("load");
   check(await page.locator("svg.chart").first().isVisible(), "admin charts visible");
   await page.screenshot({ path: `${outDir}/admin.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: `${outDir}/admin-dark.png`, fullPage: true });
 
-  // The deliberate 404 above logs one "Failed to load resource"; anything else is an error.
-  const unexpected = errors.filter((e) => !e.includes("404"));
+  // The deliberate 404 and the sign-in page's 401 above each log one "Failed to load resource";
+  // anything else is an error.
+  const unexpected = errors.filter((e) => !e.includes("404") && !e.includes("401"));
   check(unexpected.length === 0, `no page errors: ${unexpected.join("; ")}`);
   console.log("browser check passed");
 } finally {

@@ -18,8 +18,8 @@ pub fn repo_kb() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb")
 }
 
-/// The key test apps seal OAuth-installed tokens with.
-pub const TOKEN_KEY: &str = "test-token-encryption-key";
+/// The key test apps seal OAuth-installed tokens with (32 bytes, base64).
+pub const TOKEN_KEY: &str = "ZXJya2IgdGVzdCB0b2tlbiBrZXksIDMyIGJ5dGVzISE=";
 
 /// How to start the app; `Default` is the shipped kb/, a temp SQLite file, admin on.
 #[derive(Debug, Clone)]

@@ -51,7 +51,12 @@ fn install(team: &str, token: &str) -> Installation {
 }
 
 fn key(k: &str) -> SecretString {
-    SecretString::from(k.to_string())
+    // ERRKB_TOKEN_ENCRYPTION_KEY is 32 bytes (hex or base64): a label becomes one, a real key stays.
+    if k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()) || k.len() >= 43 && !k.contains('-') {
+        return SecretString::from(k.to_string());
+    }
+    let hex: String = k.bytes().cycle().take(32).map(|b| format!("{b:02x}")).collect();
+    SecretString::from(hex)
 }
 
 async fn the_retention_purge_deletes_only_rows_older_than_the_retention(url: &str) {
@@ -89,16 +94,16 @@ async fn the_service_applies_the_retention_when_it_starts(url: &str) {
 
 async fn the_previous_key_opens_old_rows_which_are_sealed_again_with_the_new_key(url: &str) {
     let (old_store, _) = store_at(url, NOW).await;
-    let old_store = old_store.with_token_key(Some(&key("the-old-key")));
+    let old_store = old_store.with_token_key(Some(&key("the-old-key"))).unwrap();
     for team in ["T1", "T2", "T3"] {
         old_store.save_installation(&install(team, &format!("xoxb-{team}"))).await.unwrap();
     }
-    let stranger = old_store.clone().with_token_key(Some(&key("some-other-key")));
+    let stranger = old_store.clone().with_token_key(Some(&key("some-other-key"))).unwrap();
     stranger.save_installation(&install("T9", "xoxb-T9")).await.unwrap();
 
     let (rotating, _) = store_at(url, NOW).await;
-    let rotating = rotating.with_token_keys(Some(&key("the-new-key")), Some(&key("the-old-key")));
-    let new_only = rotating.clone().with_token_key(Some(&key("the-new-key")));
+    let rotating = rotating.with_token_keys(Some(&key("the-new-key")), Some(&key("the-old-key"))).unwrap();
+    let new_only = rotating.clone().with_token_key(Some(&key("the-new-key"))).unwrap();
     assert!(new_only.installation("slack", "T1").await.is_err(), "before: the new key alone cannot open T1");
     let t1 = rotating.installation("slack", "T1").await.unwrap().expect("T1 opens with the previous key");
     assert_eq!(t1.bot_token.expose_secret(), "xoxb-T1");
@@ -118,20 +123,20 @@ async fn the_previous_key_opens_old_rows_which_are_sealed_again_with_the_new_key
 
 async fn the_service_reseals_every_token_at_start_during_a_rotation(url: &str) {
     let (store, _) = store_at(url, NOW).await;
-    let old = store.with_token_key(Some(&key(common::TOKEN_KEY)));
+    let old = store.with_token_key(Some(&key(common::TOKEN_KEY))).unwrap();
     old.save_installation(&install("T1", "xoxb-start")).await.unwrap();
     old.close().await;
     let options = common::Options {
         database_url: Some(url.to_string()),
         extra_env: vec![
-            ("ERRKB_TOKEN_ENCRYPTION_KEY".into(), "the-rotated-key".into()),
+            ("ERRKB_TOKEN_ENCRYPTION_KEY".into(), key("the-rotated-key").expose_secret().to_string()),
             ("ERRKB_TOKEN_ENCRYPTION_KEY_PREVIOUS".into(), common::TOKEN_KEY.into()),
         ],
         ..Default::default()
     };
     let _app = common::spawn(options).await;
     let (check, _) = store_at(url, NOW).await;
-    let new_only = check.with_token_key(Some(&key("the-rotated-key")));
+    let new_only = check.with_token_key(Some(&key("the-rotated-key"))).unwrap();
     let resealed = common::eventually(Duration::from_secs(10), || async {
         new_only.installation("slack", "T1").await.is_ok_and(|i| i.is_some())
     })

@@ -123,7 +123,7 @@ async fn a_pem_and_a_pfx_certificate_send_a_signed_assertion_the_fake_endpoint_v
     let prober =
         Prober::new(&ProberOptions { timeout: Duration::from_secs(5), authority_override: Some(server.uri()) })
             .unwrap();
-    let pem = CredentialInput::Pem { cert: g.read("cert.pem"), key: Some(g.read("key.pem").into()) };
+    let pem = CredentialInput::Pem { cert: g.read("cert.pem").into(), key: Some(g.read("key.pem").into()) };
     let pfx = CredentialInput::Pkcs12 {
         data: std::fs::read(g.dir.path().join("cert.pfx")).unwrap().into(),
         password: "pfx-pass".to_string().into(),
@@ -155,7 +155,7 @@ fn certificates_outside_their_validity_window_are_refused_locally() {
     let cert = Certificate::from_pem(&g.read("cert.pem"), Some(&g.read("key.pem").into())).unwrap();
     assert_eq!(cert.thumbprint, hex_upper(&g.fingerprint("sha1")));
     let later = cert.not_after + 86_400;
-    let pem = || CredentialInput::Pem { cert: g.read("cert.pem"), key: Some(g.read("key.pem").into()) };
+    let pem = || CredentialInput::Pem { cert: g.read("cert.pem").into(), key: Some(g.read("key.pem").into()) };
     let mistakes = preflight(input(pem()), later).unwrap_err();
     assert!(matches!(mistakes.as_slice(), [Mistake::Certificate(CertError::Expired(_))]), "{mistakes:?}");
     let earlier = cert.not_before - 86_400;
@@ -167,8 +167,11 @@ fn certificates_outside_their_validity_window_are_refused_locally() {
 fn missing_mismatched_or_encrypted_keys_and_wrong_pfx_passwords_are_refused_locally() {
     let (a, b) = (Generated::new(30), Generated::new(30));
     let cases: Vec<(CredentialInput, &str)> = vec![
-        (CredentialInput::Pem { cert: a.read("cert.pem"), key: None }, "cert_no_private_key"),
-        (CredentialInput::Pem { cert: a.read("cert.pem"), key: Some(b.read("key.pem").into()) }, "cert_key_mismatch"),
+        (CredentialInput::Pem { cert: a.read("cert.pem").into(), key: None }, "cert_no_private_key"),
+        (
+            CredentialInput::Pem { cert: a.read("cert.pem").into(), key: Some(b.read("key.pem").into()) },
+            "cert_key_mismatch",
+        ),
         (
             CredentialInput::Pem { cert: "not a certificate".into(), key: Some(a.read("key.pem").into()) },
             "cert_unreadable",
@@ -182,14 +185,14 @@ fn missing_mismatched_or_encrypted_keys_and_wrong_pfx_passwords_are_refused_loca
         ),
     ];
     openssl(a.dir.path(), &["pkey", "-in", "key.pem", "-aes256", "-passout", "pass:x", "-out", "enc.pem"]);
-    let encrypted = CredentialInput::Pem { cert: a.read("cert.pem"), key: Some(a.read("enc.pem").into()) };
+    let encrypted = CredentialInput::Pem { cert: a.read("cert.pem").into(), key: Some(a.read("enc.pem").into()) };
     for (credential, code) in cases.into_iter().chain([(encrypted, "cert_key_encrypted")]) {
         let mistakes = preflight(input(credential), now()).unwrap_err();
         assert_eq!(mistakes.iter().map(Mistake::code).collect::<Vec<_>>(), [code]);
     }
     let combined = format!("{}{}", a.read("cert.pem"), a.read("key.pem"));
     assert!(
-        preflight(input(CredentialInput::Pem { cert: combined, key: None }), now()).is_ok(),
+        preflight(input(CredentialInput::Pem { cert: combined.into(), key: None }), now()).is_ok(),
         "one file with both works"
     );
 }
@@ -250,4 +253,42 @@ async fn the_command_line_refuses_bad_certificates_without_sending_and_probes_wi
     let requests = server.received_requests().await.unwrap();
     let token_url = format!("{}/{TENANT}/oauth2/v2.0/token", server.uri());
     check_assertion(&form_of(&requests[0].body), &g, &token_url);
+}
+
+#[test]
+fn a_pfx_that_is_too_large_or_asks_for_too_costly_a_key_derivation_is_refused_before_it_is_opened() {
+    let g = Generated::new(30);
+    // openssl's own export with 900,000 iterations: under the PKCS#12 parser's cap of 1,000,000,
+    // far over what errkb spends on an upload.
+    let args = ["pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "costly.pfx"];
+    openssl(g.dir.path(), &[&args[..], &["-passout", "pass:pfx-pass", "-iter", "900000"]].concat());
+    let costly = std::fs::read(g.dir.path().join("costly.pfx")).unwrap();
+    let mut huge = std::fs::read(g.dir.path().join("cert.pfx")).unwrap();
+    huge.resize(100 * 1024, 0);
+    for (data, code, says) in
+        [(costly, "cert_pkcs12_too_costly", "100000 iterations"), (huge, "cert_pkcs12_too_large", "64 KiB")]
+    {
+        let credential = CredentialInput::Pkcs12 { data: data.into(), password: "pfx-pass".to_string().into() };
+        let mistakes = preflight(input(credential), now()).map(|_| ()).unwrap_err();
+        assert_eq!(mistakes.iter().map(Mistake::code).collect::<Vec<_>>(), [code]);
+        assert!(mistakes[0].to_string().contains(says), "{}", mistakes[0]);
+    }
+    let ordinary = CredentialInput::Pkcs12 {
+        data: std::fs::read(g.dir.path().join("cert.pfx")).unwrap().into(),
+        password: "pfx-pass".to_string().into(),
+    };
+    assert!(preflight(input(ordinary), now()).is_ok(), "openssl's default export is well within the caps");
+}
+
+#[test]
+fn legacy_pkcs12_schemes_are_read_for_their_cost_too() {
+    use errkb::probe::pfx::{Refused, check};
+    let g = Generated::new(30);
+    let args = ["pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out"];
+    for (name, iter, expected) in
+        [("legacy.pfx", "2048", Ok(())), ("legacy-costly.pfx", "900000", Err(Refused::TooCostly))]
+    {
+        openssl(g.dir.path(), &[&args[..], &[name, "-passout", "pass:p", "-legacy", "-iter", iter]].concat());
+        assert_eq!(check(&std::fs::read(g.dir.path().join(name)).unwrap()), expected, "{name}");
+    }
 }

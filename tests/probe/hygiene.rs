@@ -159,3 +159,46 @@ async fn a_failing_and_a_passing_probe_leave_no_secret_or_token_anywhere_even_at
         }
     }
 }
+
+fn source(relative: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)).unwrap()
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// A secret leaves its `secrecy` wrapper only as a borrow: no owned copy (`String`) is made of
+/// it anywhere in errkb, except where a library insists on owning it (listed, with why). The
+/// `/probe` page reads its fields through wiped buffers, never as plain text.
+#[test]
+fn the_secret_is_never_copied_into_a_plain_string_on_its_way_from_the_page_or_shell_to_entra() {
+    // slack-morphism's signature verifier takes the signing secret as a `String`.
+    let allowed = ["slack/signature.rs"];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let copies = [".expose_secret().to_string()", ".expose_secret().to_owned()", ".expose_secret().clone()"];
+    let mut found = Vec::new();
+    for file in &files {
+        let name = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        for (n, line) in std::fs::read_to_string(file).unwrap().lines().enumerate() {
+            if copies.iter().any(|c| line.contains(c)) && !allowed.contains(&name.as_str()) {
+                found.push(format!("src/{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "owned copies of a secret:\n{}", found.join("\n"));
+    let page = source("src/web/probe.rs");
+    assert!(!page.contains(".text().await"), "the /probe page reads a field as plain text");
+    assert!(page.contains("Zeroizing"), "the /probe page reads its fields into wiped buffers");
+    let shell = source("src/cli/probe.rs");
+    assert!(!shell.contains("String::new()"), "errkb probe reads the secret into a plain String");
+}

@@ -9,6 +9,7 @@ mod page;
 mod cert;
 mod cli;
 mod entra;
+mod guards;
 mod hygiene;
 mod service;
 mod views;

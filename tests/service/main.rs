@@ -10,6 +10,7 @@ mod fake;
 mod page;
 
 mod browser;
+mod hardening;
 mod http;
 mod layering;
 mod reload;

@@ -53,9 +53,14 @@ fn serve_logs_json_never_logs_the_admin_token_and_stops_gracefully_on_sigterm() 
             break json["port"].as_u64().unwrap();
         }
     };
-    let get = |path: &str| status_of(port as u16, path);
-    assert_eq!(get(&format!("/admin?token={TOKEN}")), "200");
-    assert_eq!(get("/admin?token=wrong"), "401");
+    let admin = |token: &str| {
+        let request = format!(
+            "GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        );
+        exchange(port as u16, &request).split_whitespace().nth(1).unwrap_or_default().to_string()
+    };
+    assert_eq!(admin(TOKEN), "200");
+    assert_eq!(admin("wrong"), "401");
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let status = wait_with_timeout(&mut child, Duration::from_secs(10));
     for line in lines.map_while(Result::ok) {
@@ -65,20 +70,6 @@ fn serve_logs_json_never_logs_the_admin_token_and_stops_gracefully_on_sigterm() 
     assert!(status.is_some_and(|s| s.success()), "serve did not stop cleanly on SIGTERM:\n{log}");
     assert!(log.contains("shutting down"), "{log}");
     assert!(!log.contains(TOKEN), "the admin token reached the log:\n{log}");
-}
-
-/// The status code of a plain HTTP/1.1 GET (no client library: the binary is what is tested).
-fn status_of(port: u16, path: &str) -> String {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return String::new();
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.split_whitespace().nth(1).unwrap_or_default().to_string()
 }
 
 fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -91,4 +82,71 @@ fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Option
     }
     let _ = child.kill();
     None
+}
+
+/// The whole answer of a plain HTTP/1.1 request (status line, headers and body).
+fn exchange(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    if stream.write_all(request.as_bytes()).is_err() {
+        return String::new();
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+fn post(port: u16, path: &str, headers: &str, body: &str) -> String {
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    exchange(port, &request).split_whitespace().nth(1).unwrap_or_default().to_string()
+}
+
+#[test]
+fn refused_requests_are_counted_by_reason_and_logged_a_few_lines_not_one_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = errkb()
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .env("ERRKB_DATABASE_URL", format!("sqlite:{}", dir.path().join("db.sqlite3").display()))
+        .env("ERRKB_HOT_RELOAD", "false")
+        .env("SLACK_SIGNING_SECRET", "refusal-test-signing-secret")
+        .env("SLACK_BOT_TOKEN", "xoxb-refusal-test")
+        .env("MICROSOFT_APP_ID", "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11")
+        .env("MICROSOFT_APP_PASSWORD", "refusal-test-password")
+        .env("MICROSOFT_APP_TENANT_ID", "tenant-1")
+        .env("ERRKB_TEAMS_OPENID_METADATA_URL", "http://127.0.0.1:9/openid")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines.next().expect("serve exited before listening").unwrap();
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        log.push(json.clone());
+        if json["message"] == "errkb serving" {
+            break json["port"].as_u64().unwrap() as u16;
+        }
+    };
+    let form = "content-type: application/x-www-form-urlencoded\r\n";
+    let teams = "content-type: application/json\r\nauthorization: Bearer not-a-token\r\n";
+    for _ in 0..150 {
+        assert_eq!(post(port, "/slack/commands", form, "command=%2Faadsts&text=50011"), "401");
+        assert_eq!(post(port, "/api/messages", teams, r#"{"type":"message","channelId":"msteams"}"#), "401");
+    }
+    let metrics = exchange(port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(wait_with_timeout(&mut child, Duration::from_secs(10)).is_some_and(|s| s.success()));
+    log.extend(lines.map_while(Result::ok).filter_map(|l| serde_json::from_str(&l).ok()));
+    assert!(metrics.contains("errkb_refusals_total{reason=\"slack_signature\"} 150"), "{metrics}");
+    assert!(metrics.contains("errkb_refusals_total{reason=\"teams_token\"} 150"), "{metrics}");
+    let refusal_lines: Vec<&serde_json::Value> =
+        log.iter().filter(|l| l["message"].as_str().unwrap_or_default().contains("refused")).collect();
+    assert!(!refusal_lines.is_empty(), "refusals are still logged");
+    assert!(refusal_lines.len() <= 6, "{} log lines for 300 refusals: {refusal_lines:?}", refusal_lines.len());
+    let text = format!("{log:?}");
+    assert!(!text.contains("refusal-test-signing-secret") && !text.contains("refusal-test-password"));
 }

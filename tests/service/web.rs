@@ -87,18 +87,38 @@ async fn an_unknown_guide_gets_a_404_page_with_suggestions() {
 }
 
 #[tokio::test]
-async fn admin_needs_the_token_as_bearer_or_query_parameter() {
+async fn admin_takes_the_token_as_a_bearer_header_or_through_the_sign_in_form_never_in_the_url() {
     let app = spawn(Options::default()).await;
     let none = app.get("/admin").await;
     assert_eq!(none.status(), 401);
     assert_eq!(none.headers()["www-authenticate"], "Bearer");
-    assert_eq!(app.get("/admin?token=wrong").await.status(), 401);
+    let form = none.text().await.unwrap();
+    assert!(form.contains(r#"action="/admin/sign-in""#) && form.contains(r#"type="password""#), "{form}");
+    let in_url = app.get(&format!("/admin?token={ADMIN_TOKEN}")).await;
+    assert_eq!(in_url.status(), 401, "a token in the URL ends up in history and proxy logs");
     let bearer = app.client.get(app.url("/admin")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
     assert_eq!(bearer.status(), 200);
     let html = bearer.text().await.unwrap();
     assert!(html.contains("Queries per day") && html.contains("<svg"), "{html}");
     assert!(!html.contains(ADMIN_TOKEN));
-    assert_eq!(app.get(&format!("/admin?token={ADMIN_TOKEN}")).await.status(), 200);
+
+    let sign_in = |token: &str| app.client.post(app.url("/admin/sign-in")).form(&[("token", token)]).send();
+    assert_eq!(sign_in("wrong").await.unwrap().status(), 401);
+    let signed_in = sign_in(ADMIN_TOKEN).await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()["location"], "/admin");
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().to_string();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains(ADMIN_TOKEN), "the cookie holds a session, not the token: {cookie}");
+    let session = cookie.split(';').next().unwrap();
+    let with_cookie = app.client.get(app.url("/admin")).header("cookie", session).send().await.unwrap();
+    assert_eq!(with_cookie.status(), 200);
+    let last = if session.ends_with('0') { "1" } else { "0" };
+    let forged = format!("{}{last}", &session[..session.len() - 1]);
+    let refused = app.client.get(app.url("/admin")).header("cookie", forged).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
 }
 
 #[tokio::test]

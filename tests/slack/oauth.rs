@@ -130,3 +130,23 @@ async fn the_slack_app_debug_output_shows_no_secret() {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn the_install_result_pages_carry_the_same_security_headers_as_every_other_page() {
+    let bench = bench().await;
+    let (state, cookie) = begin(&bench).await;
+    let installed = callback(&bench, "good-code", &state, Some(&cookie)).await;
+    let cancelled = bench.client.get(bench.url("/slack/oauth/callback?error=access_denied")).send().await.unwrap();
+    let refused = callback(&bench, "good-code", "forged.state.value", None).await;
+    let search_page = bench.client.get(bench.url("/")).send().await.unwrap();
+    let csp_of_pages = search_page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp_of_pages.contains("frame-ancestors 'none'"), "{csp_of_pages}");
+    for response in [installed, cancelled, refused] {
+        let headers = response.headers();
+        let csp = headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(csp.as_deref(), Some(csp_of_pages.as_str()), "{} {headers:?}", response.status());
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["cache-control"], "no-store", "the page names the workspace");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+    }
+}

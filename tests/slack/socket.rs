@@ -154,3 +154,47 @@ async fn a_failing_wss_connection_is_retried_without_a_tls_provider_panic() {
     assert!(!client.is_finished(), "the Socket Mode task is still alive");
     client.abort();
 }
+
+/// Half-open connections: a server that accepts TCP but never finishes the WebSocket handshake,
+/// then one that says hello and goes silent (reads nothing, answers no ping). errkb gives up on
+/// each after its timeout and connects again, and the third connection answers.
+#[tokio::test]
+async fn a_stalled_handshake_or_a_silent_connection_is_timed_out_and_replaced() {
+    use errkb::slack::socket::{Keepalive, run_with};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}/link/?ticket=t", listener.local_addr().unwrap());
+    let mock = MockServer::start().await;
+    Mock::given(path("/api/apps.connections.open"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "url": ws_url})))
+        .mount(&mock)
+        .await;
+    let bench = start_with(Options::default(), mock).await;
+    let backoff = Backoff { min: Duration::from_millis(50), max: Duration::from_millis(100) };
+    let keepalive = Keepalive {
+        connect_timeout: Duration::from_millis(500),
+        ping_every: Duration::from_millis(200),
+        read_timeout: Duration::from_secs(1),
+    };
+    let token = SecretString::from("xapp-1-silent".to_string());
+    let client = tokio::spawn(run_with(bench.app.state.clone(), bench.slack.clone(), token, backoff, keepalive));
+    let next = || async {
+        let accepted = tokio::time::timeout(Duration::from_secs(10), listener.accept()).await;
+        accepted.expect("errkb stayed on a dead connection instead of connecting again").unwrap().0
+    };
+
+    let _stalled = next().await;
+    let mut silent = accept_async(next().await).await.unwrap();
+    silent.send(Message::text(json!({"type": "hello"}).to_string())).await.unwrap();
+    let mut working = accept_async(next().await).await.unwrap();
+    working.send(Message::text(json!({"type": "hello"}).to_string())).await.unwrap();
+    let command = json!({"command": "/aadsts", "text": "AADSTS50011", "user_id": "U1"});
+    send(&mut working, json!({"type": "slash_commands", "envelope_id": "k1", "payload": command})).await;
+    assert_eq!(ack(&mut working).await["envelope_id"], "k1");
+
+    let mut pings = 0;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(2), silent.next()).await {
+        pings += usize::from(frame.is_ping());
+    }
+    assert!(pings >= 1, "errkb never pinged the silent connection");
+    client.abort();
+}

@@ -239,3 +239,39 @@ fn jsonwebtoken_lives_only_in_the_teams_adapter() {
         .collect();
     assert!(!users.is_empty() && users.iter().all(|f| f.starts_with("teams/")), "{users:?}");
 }
+
+/// GHSA-h395-gr6q-cpjc (CVE-2026-25537): before 10.3.0, jsonwebtoken took an `nbf` or `exp` of the
+/// wrong JSON type for an absent claim and skipped its check. errkb verifies every Bot Connector
+/// token with it, so the lock file must hold no release before the fix.
+#[test]
+fn the_jwt_library_is_past_the_claim_type_confusion_advisory() {
+    let lock = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock")).unwrap();
+    let versions: Vec<(u64, u64, u64)> = lock
+        .split("[[package]]")
+        .filter(|p| p.contains("\nname = \"jsonwebtoken\"\n"))
+        .filter_map(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"').map(str::to_string)))
+        .map(|v| {
+            let n: Vec<u64> = v.split('.').map(|x| x.parse().unwrap_or(0)).collect();
+            (n[0], n.get(1).copied().unwrap_or(0), n.get(2).copied().unwrap_or(0))
+        })
+        .collect();
+    assert!(!versions.is_empty(), "jsonwebtoken is not in Cargo.lock");
+    assert!(versions.iter().all(|v| *v >= (10, 3, 0)), "vulnerable jsonwebtoken in Cargo.lock: {versions:?}");
+}
+
+#[tokio::test]
+async fn lifetime_claims_of_the_wrong_type_are_refused_not_skipped() {
+    let server = standard_server().await;
+    let auth = ChannelAuth::new(APP_ID, format!("{}/meta", server.uri()), Clock::system());
+    let far = (now() + 10 * 365 * 86_400).to_string();
+    let cases = [
+        ("nbf as a string, years ahead", json!({"nbf": far})),
+        ("exp as a string", json!({"exp": "never"})),
+        ("exp as an object", json!({"exp": {"n": 1}})),
+        ("no exp", json!({"exp": null})),
+    ];
+    for (name, over) in cases {
+        let token = rs256(&claims(over), "test-key-a", "key-a");
+        assert!(auth.validate(Some(&token), SERVICE_URL, "msteams").await.is_err(), "{name} was accepted");
+    }
+}

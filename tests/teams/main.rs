@@ -8,6 +8,7 @@ mod bot_framework;
 #[path = "../common/mod.rs"]
 mod common;
 
+mod anonymous;
 mod auth;
 mod bot;
 mod cards;

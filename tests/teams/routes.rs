@@ -191,7 +191,8 @@ async fn the_outgoing_webhook_answers_in_the_response_with_open_url_buttons_only
 #[test]
 fn the_anonymous_mode_is_refused_unless_listening_on_loopback() {
     let teams = TeamsConfig::default();
-    let options = TeamsOptions { anonymous: true, ..TeamsOptions::default() };
+    let playground = Some("http://127.0.0.1:56150/_connector".to_string());
+    let options = TeamsOptions { anonymous: true, anonymous_service_url: playground, ..TeamsOptions::default() };
     let public: SocketAddr = "0.0.0.0:3978".parse().unwrap();
     assert!(matches!(TeamsApp::from_config(&teams, public, &options), Err(TeamsSetupError::AnonymousOffLoopback(_))));
     let local: SocketAddr = "127.0.0.1:3978".parse().unwrap();
