@@ -3,7 +3,7 @@
 //! the admin statistics they add up to; `GET /go/{code}/{n}` redirecting to the knowledge base's
 //! own link and counting it, never anywhere else; and the admin page's support panels.
 
-use crate::common;
+use crate::common::{self, on_both_backends};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -148,23 +148,8 @@ async fn support_statistics_add_up_per_guide_and_per_channel(url: &str) {
     assert_eq!(store.support_stats(14, 20).await.unwrap(), Default::default(), "only the window counts");
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                super::$name(&format!("sqlite:{}", dir.path().join("store.sqlite3").display())).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let Some(url) = super::common::fresh_postgres(stringify!($name)).await else { return };
-                super::$name(&url).await;
-                super::common::drop_postgres(&url).await;
-            }
-        }
-    )*};
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite:{}", dir.path().join("store.sqlite3").display())
 }
 
 on_both_backends!(
