@@ -26,6 +26,12 @@ pub fn page_headers(headers: &mut HeaderMap) {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 }
 
+/// A body refused for its size is left unread, so the connection cannot carry another request:
+/// say so (`Connection: close`), so that clients open a new one instead of meeting a reset.
+fn close_after_413<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    (response.status() == StatusCode::PAYLOAD_TOO_LARGE).then(|| HeaderValue::from_static("close"))
+}
+
 /// Wraps `router` in the standard layers. Later `.layer` calls run first, so the trace span
 /// encloses everything else.
 pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, timeout: Duration) -> Router<AppState> {
@@ -40,6 +46,7 @@ pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, time
         ))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(SetResponseHeaderLayer::overriding(header::CONNECTION, close_after_413))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(metrics::TrackLayer(state.metrics.clone()))
         .layer(

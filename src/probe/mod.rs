@@ -2,7 +2,8 @@
 //! certificate, it checks the input locally for the classic mistakes ([`preflight`]), asks Entra
 //! for a client-credentials token at the cloud's fixed authority ([`Prober::probe`]) and explains
 //! the answer as an [`Outcome`]; [`Prober::quick_check`] tells whether a tenant and an app exist
-//! without any secret.
+//! without any secret. A `.pfx` is checked for size and key-derivation cost ([`pfx`]) before it
+//! is opened.
 //!
 //! Knows reqwest and the Entra wire format; must not know axum, the store, chat platforms or
 //! who is asking: the guards (who may probe, rate limits, audit, one-time links) live in

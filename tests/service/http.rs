@@ -100,6 +100,7 @@ async fn an_oversized_body_gets_413() {
     let big = serde_json::json!({ "q": "x".repeat(2 * 1024 * 1024) });
     let response = app.client.post(app.url("/api/v1/answer")).json(&big).send().await.unwrap();
     assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["connection"], "close", "the unread body ends the connection; the client is told");
 }
 
 fn junk(bytes: usize) -> String {
