@@ -86,8 +86,13 @@ async fn a_pasted_code_in_an_auto_channel_gets_one_answer_in_its_thread_with_the
         assert!(ids.contains(&id.to_string()), "{id} missing: {ids:?}");
     }
     assert!(!ids.iter().any(|id| id.starts_with("feedback_")), "Solved / Still stuck replace Helpful: {ids:?}");
-    let answers = bench.app.state.store.channel_answers("slack", CHANNEL).await.unwrap();
-    assert_eq!(answers, [("1700000000.000200".to_string(), Some("AADSTS50011".to_string()), true)]);
+    // The answer is recorded once Slack has returned its ts, just after the post the fake saw.
+    let expected = [("1700000000.000200".to_string(), Some("AADSTS50011".to_string()), true)];
+    let recorded = common::eventually(Duration::from_secs(5), || async {
+        bench.app.state.store.channel_answers("slack", CHANNEL).await.is_ok_and(|a| a == expected)
+    })
+    .await;
+    assert!(recorded, "{:?}", bench.app.state.store.channel_answers("slack", CHANNEL).await);
 }
 
 #[tokio::test]
@@ -191,8 +196,12 @@ async fn a_mention_in_a_channel_is_answered_with_solved_and_still_stuck() {
     let ids = action_ids(&posted);
     assert!(ids.contains(&"support_solved".into()) && ids.contains(&"support_stuck".into()), "{ids:?}");
     assert!(!ids.contains(&"support_hide".into()), "only automatic answers can be hidden");
+    let recorded = common::eventually(Duration::from_secs(5), || async {
+        bench.app.state.store.channel_answers("slack", CHANNEL).await.is_ok_and(|a| a.len() == 1)
+    })
+    .await;
+    assert!(recorded, "the answer is recorded once, after the post");
     let answers = bench.app.state.store.channel_answers("slack", CHANNEL).await.unwrap();
-    assert_eq!(answers.len(), 1);
     assert!(!answers[0].2, "a mention is not an automatic answer");
 }
 

@@ -184,8 +184,13 @@ async fn a_pasted_code_in_an_auto_channel_is_answered_in_its_thread_without_a_me
     assert_eq!(verbs(card)[..3], ["support_solved", "support_stuck", "support_hide"]);
     assert!(!verbs(card).contains(&"feedback".to_string()), "Solved / Still stuck replace Helpful");
     assert!(card["actions"].as_array().unwrap().len() <= 6);
-    let answers = b.app.state.store.channel_answers("teams", CHANNEL).await.unwrap();
-    assert_eq!(answers, [("reply-1".to_string(), Some("AADSTS50011".to_string()), true)]);
+    // Recorded once the connector has returned the reply's id, just after the post the fake saw.
+    let expected = [("reply-1".to_string(), Some("AADSTS50011".to_string()), true)];
+    let recorded = crate::common::eventually(std::time::Duration::from_secs(5), || async {
+        b.app.state.store.channel_answers("teams", CHANNEL).await.is_ok_and(|a| a == expected)
+    })
+    .await;
+    assert!(recorded, "{:?}", b.app.state.store.channel_answers("teams", CHANNEL).await);
 }
 
 #[tokio::test]
