@@ -237,9 +237,34 @@ fn fold_width(text: &str) -> String {
         .collect()
 }
 
-/// The words of a query worth scoring: decoded, with GUIDs, timestamps and ids blanked out.
+/// The words of a query worth scoring: decoded, with GUIDs, timestamps and ids blanked out, and
+/// a Latin word glued to Japanese or Chinese text set apart (`MFAが通らない` → `MFA が通らない`).
 pub fn text_for_search(text: &str) -> String {
-    mask(&normalise(text))
+    space_between_scripts(&mask(&normalise(text)))
+}
+
+/// True for the scripts written without spaces between words (Han, kana, Hangul, Thai).
+pub(crate) fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0E7F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+}
+
+/// `text` with a space wherever a letter or digit of a spaced script meets one of an unspaced one.
+fn space_between_scripts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if let Some(p) = prev
+            && p.is_alphanumeric()
+            && c.is_alphanumeric()
+            && unspaced_script(p) != unspaced_script(c)
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
 }
 
 /// Blanks out GUIDs, timestamps, IPs, versions and hex ids so no code is read inside them.

@@ -18,7 +18,7 @@ pub use extract::{Detected, Vocabulary, extract, extract_normalised, normalise, 
 use index::TextIndex;
 pub use index::{IndexError, TextHit};
 pub use message::{MIN_PARTIAL_WORDS, MessageHit, MessageIndex, message_overlaps};
-pub use synonyms::Synonyms;
+pub use synonyms::{Expansion, Synonyms};
 
 use crate::kb::{Code, Guide, GuideKind, Thesaurus};
 
@@ -163,9 +163,9 @@ impl Engine {
     /// thesaurus's synonyms of the question's phrases are searched too.
     pub fn search_scored(&self, text: &str, limit: usize) -> Vec<(&Arc<Guide>, TextHit)> {
         let query = text_for_search(text);
-        let extra = self.synonyms.expand(&query);
+        let expansions = self.synonyms.expansions(&query);
         self.text
-            .search(&query, &extra, limit)
+            .search(&query, &expansions, limit)
             .into_iter()
             .filter_map(|hit| Some((self.guides.get(hit.ord)?, hit)))
             .collect()

@@ -8,4 +8,5 @@ mod cli;
 mod eval;
 mod extract;
 mod kb_coverage;
+mod languages;
 mod parse_seed;

@@ -18,7 +18,14 @@ use tantivy::tokenizer::{
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 use tantivy::{DocSet, TERMINATED};
 
+use super::synonyms::Expansion;
 use crate::kb::{Guide, GuideKind, SectionKind};
+use language::Languages;
+
+mod language;
+mod query;
+
+use query::QueryTerm;
 
 const ANALYZER: &str = "errkb_en";
 /// Per-field weights: what a guide is about counts more than what it mentions.
@@ -61,6 +68,9 @@ pub struct TextIndex {
     /// Every indexed term of the text fields, by length in characters: the dictionary typos
     /// are corrected against.
     vocabulary: HashMap<usize, Vec<String>>,
+    languages: Languages,
+    /// The analyzer with a language's stop words removed too, for questions in that language.
+    by_language: Vec<(Language, TextAnalyzer)>,
 }
 
 /// A guide found by free text: its BM25 score and how much of the question it holds.
@@ -74,15 +84,6 @@ pub struct TextHit {
     /// The score in units of the weight a word found in one guide only carries in this index
     /// (BM25 weights grow with the number of guides): comparable across knowledge bases of any size.
     pub strength: f32,
-}
-
-/// One term of a question as searched: the word itself, or its corrections when it was a typo.
-struct QueryTerm {
-    variants: Vec<String>,
-    /// How much the term counts: 1 for what was typed, less for a correction or a synonym.
-    weight: f32,
-    /// Rarity of the term (inverse document frequency); an unknown word counts as rare.
-    idf: f32,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -106,6 +107,18 @@ fn analyzer() -> TextAnalyzer {
         .filter(StopWordFilter::new(Language::English).expect("English stop words are built in"))
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// The index's analyzer that also drops `lang`'s stop words: for a question written in `lang`.
+fn analyzer_for(lang: Language) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::English).expect("English stop words are built in"));
+    match language::stop_words(lang) {
+        Some(stop) => builder.filter(stop).filter(Stemmer::new(Language::English)).build(),
+        None => analyzer(),
+    }
 }
 
 impl TextIndex {
@@ -148,7 +161,9 @@ impl TextIndex {
             docs.push(per);
         }
         let vocabulary = vocabulary(&searcher, &fields)?;
-        Ok(TextIndex { reader, fields, analyzer: analyzer(), docs, vocabulary })
+        let languages = Languages::new();
+        let by_language = languages.supported().map(|lang| (lang, analyzer_for(lang))).collect();
+        Ok(TextIndex { reader, fields, analyzer: analyzer(), docs, vocabulary, languages, by_language })
     }
 
     fn stored_guides(&self) -> Result<Vec<Guide>, IndexError> {
@@ -168,11 +183,12 @@ impl TextIndex {
     }
 
     /// The best guides for free text: BM25 over the weighted fields. Words no guide contains
-    /// (typos) are replaced by the indexed words one edit away; `extra` (synonyms) is searched
-    /// at a lower weight. Full guides are preferred over short entries.
-    pub fn search(&self, text: &str, extra: &str, limit: usize) -> Vec<TextHit> {
+    /// (typos) are replaced by the indexed words one edit away, or by their thesaurus translations;
+    /// the thesaurus's `expansions` are searched at a lower weight. Full guides are preferred over
+    /// short entries.
+    pub fn search(&self, text: &str, expansions: &[Expansion], limit: usize) -> Vec<TextHit> {
         let searcher = self.reader.searcher();
-        let terms = self.query_terms(&searcher, text, extra);
+        let terms = self.query_terms(&searcher, text, expansions);
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
@@ -203,34 +219,6 @@ impl TextIndex {
         hits.truncate(limit);
         self.fill_coverage(&searcher, &terms, &mut hits);
         hits.into_iter().map(|(_, h)| h).collect()
-    }
-
-    /// The question's terms with their weights: typed words (corrected when unknown), then the
-    /// synonyms' words not already there.
-    fn query_terms(&self, searcher: &tantivy::Searcher, text: &str, extra: &str) -> Vec<QueryTerm> {
-        let typed = self.terms(text);
-        let fix_typos = typed.len() <= MAX_TYPED_TERMS;
-        let docs = searcher.num_docs().max(1) as f32;
-        let idf = |df: u64| (1.0 + (docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-        let rare = idf(0);
-        let mut out: Vec<QueryTerm> = Vec::new();
-        for term in &typed {
-            let df = self.doc_freq(searcher, term);
-            if df > 0 {
-                out.push(QueryTerm { variants: vec![term.clone()], weight: 1.0, idf: idf(df) });
-            } else {
-                let variants =
-                    if fix_typos && term.chars().count() >= 4 { self.corrections(searcher, term) } else { vec![] };
-                out.push(QueryTerm { variants, weight: 0.7, idf: rare });
-            }
-        }
-        for term in self.terms(extra).into_iter().filter(|t| !typed.contains(t)) {
-            let df = self.doc_freq(searcher, &term);
-            if df > 0 && out.len() < MAX_TERMS * 2 {
-                out.push(QueryTerm { variants: vec![term], weight: 0.6, idf: 0.0 });
-            }
-        }
-        out
     }
 
     /// In how many guides the term occurs, in its most common field.
@@ -324,20 +312,25 @@ impl TextIndex {
 
     /// The analysed, de-duplicated terms of a query, capped at [`MAX_TERMS`].
     fn terms(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self.analyzer.clone();
-        let mut stream = analyzer.token_stream(text);
-        let mut out: Vec<String> = Vec::new();
-        while stream.advance() {
-            let t = &stream.token().text;
-            if t.len() >= 2 && !out.iter().any(|o| o == t) {
-                out.push(t.clone());
-                if out.len() == MAX_TERMS {
-                    break;
-                }
+        analysed(&self.analyzer, text)
+    }
+}
+
+/// The terms `analyzer` makes of `text`, de-duplicated, capped at [`MAX_TERMS`].
+fn analysed(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
+    let mut analyzer = analyzer.clone();
+    let mut stream = analyzer.token_stream(text);
+    let mut out: Vec<String> = Vec::new();
+    while stream.advance() {
+        let t = &stream.token().text;
+        if t.len() >= 2 && !out.iter().any(|o| o == t) {
+            out.push(t.clone());
+            if out.len() == MAX_TERMS {
+                break;
             }
         }
-        out
     }
+    out
 }
 
 /// Every term of the text fields, grouped by length in characters.
