@@ -4,7 +4,9 @@
 //! Kinds: `pasted` (errors and logs as pasted), `slash` (what follows `/aadsts`), `message`
 //! (Entra's sentence without its code), `legacy` (old numbers with their old wording: the answer is
 //! the entry that reports the condition today), `unlisted` (codes outside Microsoft's list),
-//! `described` (symptoms in users' words) and `noise` (not about Entra: `expect` is null and the
+//! `described` (symptoms in users' words; described-2.jsonl was written by someone who had seen
+//! neither kb/ nor the first set, only the codes' official meanings, 16% in other languages) and
+//! `noise` (not about Entra: `expect` is null and the
 //! right answer is `not_found`).
 
 use std::collections::BTreeMap;
@@ -28,9 +30,7 @@ const THRESHOLDS: [(&str, f64, f64); 7] = [
     ("message", 0.98, 0.0),
     ("legacy", 0.98, 0.0),
     ("unlisted", 0.98, 0.0),
-    // The issue asks 90% within the first three; this set is at 89.1% (98 of 110) at the time of
-    // writing, so the gate is set just under it to catch regressions (see the closing note).
-    ("described", 0.70, 0.88),
+    ("described", 0.70, 0.90),
     ("noise", 0.95, 0.0),
 ];
 
