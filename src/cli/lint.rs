@@ -1,5 +1,6 @@
 //! `errkb lint`: print findings, exit 1 when any is an error.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,6 +28,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let mut report = lint_report(loaded);
     report.findings.extend(overlaps);
     report.findings.sort_by(|a, b| (&a.path, a.line, a.rule).cmp(&(&b.path, b.line, b.rule)));
+    let mut out = std::io::stdout().lock();
     if args.json {
         let json = serde_json::json!({
             "guides": report.guides,
@@ -34,10 +36,10 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             "warnings": report.warning_count(),
             "findings": report.findings,
         });
-        println!("{json}");
+        writeln!(out, "{json}")?;
     } else {
         for finding in &report.findings {
-            println!("{finding}");
+            writeln!(out, "{finding}")?;
         }
         eprintln!("{} guides, {} errors, {} warnings", report.guides, report.error_count(), report.warning_count());
     }

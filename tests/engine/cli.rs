@@ -211,3 +211,20 @@ fn guides_of_other_error_families_answer_by_code_and_words() {
     let out = errkb(&["ask", "--json", "--kb", "tests/fixtures/kb-families", "ORA-12154"]);
     assert_eq!(json(&out)["lookup_url"], serde_json::Value::Null, "only AADSTS codes have the Microsoft lookup");
 }
+
+#[test]
+fn lint_into_a_pipe_closed_early_stops_quietly_without_a_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errkb"))
+        .args(["lint", "tests/fixtures/kb-broken"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // like `| head -0`: the reader is gone before anything is written
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}
