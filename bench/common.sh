@@ -1,9 +1,10 @@
-# Shared by bench/load.sh and bench/slack.sh (sourced, not run): builds the release binaries,
-# keeps a work dir and the started processes' pids, cleans both up on exit, and waits for
-# servers to answer.
+# Shared by bench/load.sh and bench/slack.sh (sourced, not run): builds the release binaries
+# (into $BIN_DIR, under CARGO_TARGET_DIR when set), keeps a work dir and the started processes'
+# pids, cleans both up on exit, and waits for servers to answer.
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
-cargo build --release --quiet --bin errkb --example hello_baseline
+cargo build --release --quiet --bin errkb --example hello_baseline --example fake_platforms
+BIN_DIR="${CARGO_TARGET_DIR:-target}/release"
 
 work="$(mktemp -d)"
 pids=()
@@ -16,7 +17,7 @@ trap cleanup EXIT
 
 # start_hello PORT: the axum hello-world baseline in the background.
 start_hello() {
-  target/release/examples/hello_baseline "127.0.0.1:$1" 2>"$work/hello.log" &
+  "$BIN_DIR/examples/hello_baseline" "127.0.0.1:$1" 2>"$work/hello.log" &
   pids+=($!)
 }
 

@@ -1,49 +1,119 @@
 #!/usr/bin/env bash
-# Load test: `errkb serve` answering GET /api/v1/answer versus an axum hello-world baseline
-# (examples/hello_baseline.rs), both driven by wrk in the same run on the same machine.
+# Load test of every path a user hits, in one run against one baseline: the axum hello world
+# (examples/hello_baseline.rs) and `errkb serve` (release, shipped kb/, SQLite file, Slack and
+# Teams on), driven by wrk with the same threads and connections:
+#   GET /api/v1/answer            a mix of codes, pasted log lines, free text and unknown codes
+#                                 (repeated; then every question different, the worst case)
+#   POST /slack/commands          signed slash commands (the answer is the ack)
+#   POST /slack/events            signed app_mention events in a channel (ack; answer posted after)
+#   POST /slack/interactions      signed block_actions clicks (Helpful, Show all steps, Did you mean)
+#   POST /teams/webhook           outgoing-webhook activities with their HMAC
+#   POST /api/messages            Bot Framework activities with a valid RS256 token (reply posted
+#                                 after, through the connector)
+# Outbound calls (Slack Web API, response_url, OpenID metadata and keys, the bot's token, the Bot
+# Connector) go to examples/fake_platforms.rs on loopback. Requests are signed by bench/loadkit.py
+# right before each run, so Slack's five-minute window holds whatever DURATION is.
 #
-#   bench/load.sh [DURATION] [CONNECTIONS]      defaults: 30s 64
+# It also measures start-up (exec to /readyz 200, STARTS starts), idle RSS, and RSS after the
+# first 10 s and at the end of MIX_DURATION of every path mixed. The table gives, per path,
+# requests/s, the share of the baseline (the mean of a hello-world run before the paths and one
+# after), p99, errors (non-2xx answers and socket errors), and how long errkb took to go idle
+# after the run: the work acknowledged requests left running (each path waits for it, so none is
+# billed for the one before).
 #
-# Needs wrk (Debian: apt-get install wrk). Prints requests/s and p99 for both and the ratio.
+#   bench/load.sh [DURATION] [CONNECTIONS]     defaults: 30s 32 (THREADS=2)
+#   DURATION=5s MIX_DURATION=15s STARTS=3 bench/load.sh     a quick check that the script works
+#
+# Environment: DURATION, CONNECTIONS, THREADS, MIX_DURATION (60s), STARTS (5), POOL (2000: distinct
+# signed Slack events and clicks per run; past it, event ids repeat and are de-duplicated), and
+# CARGO_TARGET_DIR. Needs wrk, curl, python3 and openssl. Exits 1 when any run had errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION="${1:-30s}"
-CONNECTIONS="${2:-64}"
-THREADS=2
-ERRKB_PORT=3100
-HELLO_PORT=3101
+DURATION="${1:-${DURATION:-30s}}"
+CONNECTIONS="${2:-${CONNECTIONS:-32}}"
+THREADS="${THREADS:-2}"
+MIX_DURATION="${MIX_DURATION:-60s}"
+STARTS="${STARTS:-5}"
+export POOL="${POOL:-2000}"
+for tool in curl python3 openssl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 2; }
+done
 
 # shellcheck source=bench/common.sh
 source bench/common.sh
 
-ERRKB_DATABASE_URL="sqlite:$work/errkb.sqlite3" ERRKB_HOT_RELOAD=false ERRKB_KB_DIR=kb \
-  target/release/errkb serve --listen "127.0.0.1:$ERRKB_PORT" 2>"$work/errkb.log" &
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ERRKB_PORT="$(free_port)"; HELLO_PORT="$(free_port)"; FAKE_PORT="$(free_port)"
+base="http://127.0.0.1:$ERRKB_PORT"
+export FAKE="http://127.0.0.1:$FAKE_PORT" KEY_PEM="tests/fixtures/teams/test-key-a.pem"
+export ERRKB_LISTEN="127.0.0.1:$ERRKB_PORT" ERRKB_PUBLIC_URL="$base" ERRKB_KB_DIR=kb \
+  ERRKB_HOT_RELOAD="${ERRKB_HOT_RELOAD:-false}" ERRKB_DATABASE_URL="sqlite:$work/errkb.sqlite3" \
+  SLACK_SIGNING_SECRET=bench-signing-secret SLACK_BOT_TOKEN=xoxb-bench-token ERRKB_SLACK_API_URL="$FAKE/slack-api" \
+  MICROSOFT_APP_ID=5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11 MICROSOFT_APP_PASSWORD=bench-app-password \
+  MICROSOFT_APP_TENANT_ID=11111111-2222-3333-4444-555555555555 \
+  ERRKB_TEAMS_OPENID_METADATA_URL="$FAKE/openid" ERRKB_TEAMS_AUTHORITY_URL="$FAKE" \
+  ERRKB_TEAMS_SERVICE_URL_HOSTS=127.0.0.1 \
+  TEAMS_WEBHOOK_SECRET="YmVuY2ggd2ViaG9vayBzZWNyZXQsIDMyIGJ5dGVzIGxvbmch"
+
+"$BIN_DIR/examples/fake_platforms" "127.0.0.1:$FAKE_PORT" tests/fixtures/teams/test-keys.jwk.json 2>"$work/fake.log" &
 pids+=($!)
 start_hello "$HELLO_PORT"
+wait_ready "$FAKE/openid" "http://127.0.0.1:$HELLO_PORT/"
 
-wait_ready "http://127.0.0.1:$ERRKB_PORT/readyz" "http://127.0.0.1:$HELLO_PORT/"
+echo "== start-up: errkb serve from exec to /readyz 200, $STARTS starts"
+startup="$(python3 bench/loadkit.py startup "$BIN_DIR/errkb" "$base/readyz" "$STARTS")"
+echo "   $startup"
 
-# A realistic mix: exact codes, a pasted log line, free text, an unknown code.
-cat >"$work/mix.lua" <<'LUA'
-local queries = {
-  "AADSTS7000215",
-  "AADSTS50011%3A%20The%20redirect%20URI%20specified%20in%20the%20request%20does%20not%20match",
-  "invalid%20client%20secret%20provided",
-  "2026-11-28%20ERROR%20MsalServiceException%3A%20AADSTS700016%3A%20Application%20not%20found",
-  "AADSTS53003",
-  "AADSTS99999999",
-  "user%20must%20use%20multi-factor%20authentication",
+"$BIN_DIR/errkb" serve 2>"$work/errkb.log" &
+errkb_pid=$!
+pids+=("$errkb_pid")
+wait_ready "$base/readyz"
+rss() { awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$errkb_pid/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$errkb_pid/stat"; }
+# settle NAME: waits (up to 120 s) until errkb is idle, under 5 % of a core over half a second, so
+# the work acknowledged requests left running (answers posted after a Slack or Teams ack) is not
+# billed to the next path; the seconds it took go to $work/NAME.drain for the table.
+settle() {
+  local start ticks hz; start=$(date +%s.%N); hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 240); do
+    ticks=$(cpu_ticks); sleep 0.5
+    (( ($(cpu_ticks) - ticks) * 100 <= 5 * hz / 2 )) && break
+  done
+  awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' >"$work/$1.drain"
 }
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/v1/answer?q=" .. queries[(i % #queries) + 1])
-end
-LUA
+sleep 2
+rss_idle="$(rss)"
+echo "== idle RSS: $rss_idle"
 
-# The worst case: every request a different free-text question (no answer-cache hit, a full
-# text search each time).
+# wrk_path NAME: signs afresh, one wrk run of $work/NAME.lua (output in $work/NAME.txt), then
+# waits for errkb to go idle.
+wrk_path() {
+  python3 bench/loadkit.py sign "$work"
+  echo "== $1 ($DURATION, $CONNECTIONS connections)"
+  run -s "$work/$1.lua" "$base" >"$work/$1.txt"
+  settle "$1"
+  grep -E "Requests/sec|Non-2xx|Socket errors|^ +99%" "$work/$1.txt" | sed 's/^ */   /'
+  echo "   idle again after $(cat "$work/$1.drain") s"
+}
+
+python3 bench/loadkit.py sign "$work"
+echo "== every path mixed ($MIX_DURATION, $CONNECTIONS connections); RSS after 10 s and at the end"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$MIX_DURATION" --latency -s "$work/mixed.lua" "$base" >"$work/mixed.txt" &
+mix_pid=$!
+sleep 10
+rss_10s="$(rss)"
+wait "$mix_pid"
+rss_end="$(rss)"
+grep -E "Requests/sec|Non-2xx|Socket errors|^ +99%" "$work/mixed.txt" | sed 's/^ */   /'
+echo "   RSS: idle $rss_idle, after 10 s of load $rss_10s, after $MIX_DURATION $rss_end"
+settle mixed
+echo "   idle again after $(cat "$work/mixed.drain") s"
+
+echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
+run "http://127.0.0.1:$HELLO_PORT/" >"$work/hello.txt"
+grep -E "Requests/sec" "$work/hello.txt" | sed 's/^ */   /'
+wrk_path api_answer
 cat >"$work/unique.lua" <<'LUA'
 local words = { "invalid", "client", "secret", "redirect", "uri", "mismatch", "consent", "required",
   "tenant", "not", "found", "token", "expired", "certificate", "conditional", "access", "blocked" }
@@ -54,21 +124,26 @@ request = function()
   return wrk.format("GET", "/api/v1/answer?q=" .. a .. "%20" .. b .. "%20" .. c .. "%20" .. i)
 end
 LUA
+echo "== api_unique: every question different ($DURATION, $CONNECTIONS connections)"
+run -s "$work/unique.lua" "$base" >"$work/api_unique.txt"
+settle api_unique
+for path in slack_command slack_mention slack_button teams_webhook teams_messages; do wrk_path "$path"; done
+echo "== baseline again ($DURATION, $CONNECTIONS connections)"
+run "http://127.0.0.1:$HELLO_PORT/" >"$work/hello-after.txt"
+grep -E "Requests/sec" "$work/hello-after.txt" | sed 's/^ */   /'
 
-echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
-run "http://127.0.0.1:$HELLO_PORT/" | tee "$work/hello.txt"
-echo "== errkb: GET /api/v1/answer, mixed queries ($DURATION, $CONNECTIONS connections)"
-run -s "$work/mix.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/errkb.txt"
-echo "== errkb: GET /api/v1/answer, every question different ($DURATION, $CONNECTIONS connections)"
-run -s "$work/unique.lua" "http://127.0.0.1:$ERRKB_PORT" | tee "$work/unique.txt"
-
-h_rps="$(rps "$work/hello.txt")"; e_rps="$(rps "$work/errkb.txt")"
 echo
-echo "| target | requests/s | p99 |"
-echo "|---|---|---|"
-echo "| axum hello world | $h_rps | $(p99 "$work/hello.txt") |"
-echo "| errkb /api/v1/answer, mixed repeated questions | $e_rps | $(p99 "$work/errkb.txt") |"
-echo "| errkb /api/v1/answer, every question different | $(rps "$work/unique.txt") | $(p99 "$work/unique.txt") |"
-awk -v e="$e_rps" -v h="$h_rps" 'BEGIN { printf "ratio errkb / baseline: %.1f%%\n", 100 * e / h }'
+python3 bench/loadkit.py table "$work" \
+  "GET /api/v1/answer (mixed questions)=api_answer" "GET /api/v1/answer (every question different)=api_unique" \
+  "POST /slack/commands (signed)=slack_command" "POST /slack/events app_mention (signed)=slack_mention" \
+  "POST /slack/interactions block_actions (signed)=slack_button" "POST /teams/webhook (HMAC)=teams_webhook" \
+  "POST /api/messages (RS256 token)=teams_messages" "every path mixed ($MIX_DURATION)=mixed"
 echo
-curl -fs "http://127.0.0.1:$ERRKB_PORT/metrics" | grep -E '^errkb_(answers_total|query_log_(written|dropped)_total)' || true
+echo "start-up: $startup"
+echo "RSS: idle $rss_idle; every path mixed: after 10 s $rss_10s, after $MIX_DURATION $rss_end"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), wrk -t$THREADS -c$CONNECTIONS, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+curl -fs "$base/metrics" | grep -E '^errkb_(refusals_total|query_log_(written|dropped)_total)' || true
+if grep -q "WARN\|ERROR" "$work/errkb.log"; then
+  echo "errkb logged warnings (first 5):"; grep "WARN\|ERROR" "$work/errkb.log" | head -5
+fi
+if grep -qE "Non-2xx|Socket errors" "$work"/*.txt; then echo "some requests failed (see errors above)" >&2; exit 1; fi

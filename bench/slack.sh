@@ -24,7 +24,7 @@ source bench/common.sh
 # Commands never call the Web API (the answer is the ack), so the API URL points nowhere.
 SLACK_SIGNING_SECRET="$SECRET" SLACK_BOT_TOKEN="xoxb-bench" ERRKB_SLACK_API_URL="http://127.0.0.1:9/api" \
   ERRKB_DATABASE_URL="sqlite:$work/errkb.sqlite3" ERRKB_HOT_RELOAD=false ERRKB_KB_DIR=kb \
-  target/release/errkb serve --listen "127.0.0.1:$ERRKB_PORT" 2>"$work/errkb.log" &
+  "$BIN_DIR/errkb" serve --listen "127.0.0.1:$ERRKB_PORT" 2>"$work/errkb.log" &
 pids+=($!)
 start_hello "$HELLO_PORT"
 

@@ -5,16 +5,29 @@
 //! the activity's `serviceUrl` (exact string), the activity's channel `msteams` (other channels and
 //! an empty channelId are refused) and among the signing key's endorsements.
 //!
+//! The RS256 check is the costly part (a profile of `POST /api/messages` under load put half of
+//! the CPU in it), and the channel sends the same token with every activity for about an hour,
+//! so a token that passed it is remembered ([`VerifiedTokens`], by the SHA-256 of the whole
+//! token) with the key that verified it and its claims. Everything else runs on every request,
+//! remembered or not: the lifetime against the clock (the same skew), the `serviceurl` claim
+//! against this activity, the channel, and the endorsement by the key as published now. A
+//! remembered token is used only while its key id still names the very key that verified it:
+//! once a refresh drops that kid or publishes other material or endorsements under it, the entry
+//! is forgotten and the token verified afresh (and refused), so a removed key never outlives the
+//! refresh that removed it. No entry outlives the token's `exp` plus the skew, or ten minutes.
+//!
 //! The only module that knows jsonwebtoken. Knows nothing of HTTP frameworks or activity
 //! dispatch; callers answer every [`AuthError`] with a bare 401.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
 
 use super::clock::Clock;
-use super::keys::KeyCache;
+use super::keys::{KeyCache, SigningKey};
+use super::verified_tokens::{TokenId, VerifiedTokens};
 
 pub const CHANNEL_ISSUER: &str = "https://api.botframework.com";
 pub const CHANNEL_METADATA_URL: &str = "https://login.botframework.com/v1/.well-known/openidconfiguration";
@@ -53,17 +66,27 @@ struct Claims {
     serviceurl: Option<String>,
 }
 
+/// What the signature check established about a token: the key that verified it (signature,
+/// issuer and audience) and the claims the per-request checks read.
+#[derive(Debug)]
+struct Verified {
+    key: Arc<SigningKey>,
+    claims: Claims,
+}
+
 /// Validates channel tokens for one bot.
 #[derive(Debug)]
 pub struct ChannelAuth {
     app_id: String,
     keys: KeyCache,
     clock: Clock,
+    verified: VerifiedTokens<Verified>,
 }
 
 impl ChannelAuth {
     pub fn new(app_id: impl Into<String>, metadata_url: impl Into<String>, clock: Clock) -> ChannelAuth {
-        ChannelAuth { app_id: app_id.into(), keys: KeyCache::new(metadata_url, clock.clone()), clock }
+        let keys = KeyCache::new(metadata_url, clock.clone());
+        ChannelAuth { app_id: app_id.into(), keys, clock, verified: VerifiedTokens::default() }
     }
 
     /// Checks the `Authorization` header of an activity with this `serviceUrl` and `channelId`.
@@ -74,15 +97,8 @@ impl ChannelAuth {
         channel_id: &str,
     ) -> Result<(), AuthError> {
         let token = bearer(authorization)?;
-        let header = decode_header(token).map_err(|_| AuthError::Malformed)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(AuthError::Algorithm);
-        }
-        let kid = header.kid.ok_or(AuthError::UnknownKey)?;
-        let key = self.keys.get(&kid).await.ok_or(AuthError::UnknownKey)?;
-        let decoding = DecodingKey::from_rsa_components(&key.n, &key.e).map_err(|_| AuthError::UnknownKey)?;
-        let claims = decode::<Claims>(token, &decoding, &self.validation()).map_err(|_| AuthError::Invalid)?.claims;
-        self.check_lifetime(&claims)?;
+        let Verified { key, claims } = &*self.verified(token).await?;
+        self.check_lifetime(claims)?;
         if claims.serviceurl.as_deref() != Some(service_url) {
             return Err(AuthError::ServiceUrl);
         }
@@ -95,6 +111,43 @@ impl ChannelAuth {
             return Err(AuthError::Endorsement);
         }
         Ok(())
+    }
+
+    /// How many verified tokens are remembered (for tests and diagnostics).
+    pub fn remembered_tokens(&self) -> usize {
+        self.verified.len()
+    }
+
+    /// The token's signature check: remembered while the key that passed it is still published
+    /// unchanged under its kid, else run now (and remembered when the token is within its
+    /// lifetime, until `exp` plus the skew).
+    async fn verified(&self, token: &str) -> Result<Arc<Verified>, AuthError> {
+        let id = TokenId::of(token);
+        if let Some(known) = self.verified.get(&id, self.clock.now()) {
+            if self.keys.get(&known.key.kid).await.is_some_and(|current| current == known.key) {
+                return Ok(known);
+            }
+            self.verified.forget(&id);
+        }
+        let verified = Arc::new(self.verify(token).await?);
+        self.check_lifetime(&verified.claims)?;
+        if let Some(exp) = verified.claims.exp {
+            self.verified.remember(id, verified.clone(), exp.saturating_add(SKEW_SECS), self.clock.now());
+        }
+        Ok(verified)
+    }
+
+    /// The RS256 check: header, key by kid, signature, issuer and audience.
+    async fn verify(&self, token: &str) -> Result<Verified, AuthError> {
+        let header = decode_header(token).map_err(|_| AuthError::Malformed)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(AuthError::Algorithm);
+        }
+        let kid = header.kid.ok_or(AuthError::UnknownKey)?;
+        let key = self.keys.get(&kid).await.ok_or(AuthError::UnknownKey)?;
+        let decoding = DecodingKey::from_rsa_components(&key.n, &key.e).map_err(|_| AuthError::UnknownKey)?;
+        let claims = decode::<Claims>(token, &decoding, &self.validation()).map_err(|_| AuthError::Invalid)?.claims;
+        Ok(Verified { key, claims })
     }
 
     fn validation(&self) -> Validation {

@@ -6,6 +6,7 @@
 //! keys already held. Only RSA keys are kept. Knows nothing of tokens or activities.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -56,7 +57,7 @@ struct RawKey {
 
 #[derive(Default)]
 struct State {
-    keys: HashMap<String, SigningKey>,
+    keys: HashMap<String, Arc<SigningKey>>,
     /// When keys were last fetched successfully.
     fetched_at: Option<u64>,
     /// When a refresh was last attempted, successful or not.
@@ -94,7 +95,7 @@ impl KeyCache {
     }
 
     /// The key with this id, refreshing as the policy allows. `None` when it is not known.
-    pub async fn get(&self, kid: &str) -> Option<SigningKey> {
+    pub async fn get(&self, kid: &str) -> Option<Arc<SigningKey>> {
         let now = self.clock.now();
         let stale = self.state.read().await.fetched_at.is_none_or(|t| now.saturating_sub(t) >= REFRESH_EVERY_SECS);
         if stale {
@@ -122,7 +123,7 @@ impl KeyCache {
         state.tried_at = Some(now);
         match fetched {
             Ok(keys) => {
-                state.keys = keys.into_iter().map(|k| (k.kid.clone(), k)).collect();
+                state.keys = keys.into_iter().map(|k| (k.kid.clone(), Arc::new(k))).collect();
                 state.fetched_at = Some(now);
             }
             Err(e) => tracing::warn!(error = %e, keys_kept = state.keys.len(), "Bot Framework key refresh failed"),

@@ -1,7 +1,7 @@
 //! ADAPTER: Microsoft Teams. Adaptive Card rendering of answers, the outgoing-webhook HMAC
-//! check (lite mode), inbound Bot Framework JWT validation with its own OpenID key cache, the
-//! connector client that replies to activities, and the routes (`POST /api/messages`,
-//! `POST /teams/webhook`).
+//! check (lite mode), inbound Bot Framework JWT validation with its own OpenID key cache and a
+//! bounded memory of tokens already verified ([`verified_tokens`]), the connector client that
+//! replies to activities, and the routes (`POST /api/messages`, `POST /teams/webhook`).
 //!
 //! The only module that knows the Bot Framework wire formats and jsonwebtoken. Must not know
 //! Slack or HTML pages; the core (kb, search, answer) never imports this module.
@@ -23,6 +23,7 @@ pub mod service;
 pub mod support;
 pub mod text;
 pub mod token;
+pub mod verified_tokens;
 pub mod webhook_auth;
 
 pub use probe::register as register_probe_notifier;
