@@ -57,9 +57,13 @@ impl Account {
 impl Activity {
     /// Parses a body; `None` for anything that is not a JSON object with a string `type`.
     pub fn parse(body: &[u8]) -> Option<Activity> {
-        let value: Value = serde_json::from_slice(body).ok()?;
+        Activity::from_json(&serde_json::from_slice(body).ok()?)
+    }
+
+    /// The same from a body already parsed; `None` for anything but an object with a string `type`.
+    pub fn from_json(value: &Value) -> Option<Activity> {
         value.get("type")?.as_str()?;
-        serde_json::from_value(value).ok()
+        Activity::deserialize(value).ok()
     }
 
     /// The Entra tenant of the conversation (`channelData.tenant.id`, else `conversation.tenantId`).

@@ -75,14 +75,17 @@ async fn messages(
         crate::http::refused(&state.metrics, "teams_content_type", &"not application/json (anonymous mode)");
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
     }
+    // Parsed once (anything but JSON is Null, which no token matches); nothing is read from it
+    // but the token's serviceUrl and channelId until the token has passed.
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if let Some(auth) = &bot.auth {
-        let (service_url, channel) = auth_fields(&body);
-        if let Err(reason) = auth.validate(authorization(&headers), &service_url, &channel).await {
+        let (service_url, channel) = auth_fields(&raw);
+        if let Err(reason) = auth.validate(authorization(&headers), service_url, channel).await {
             crate::http::refused(&state.metrics, "teams_token", &reason);
             return StatusCode::UNAUTHORIZED.into_response();
         }
     }
-    let Some(activity) = Activity::parse(&body) else {
+    let Some(activity) = Activity::from_json(&raw) else {
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
     if !super::support::first_delivery(&state, &activity).await {
@@ -92,7 +95,6 @@ async fn messages(
         tokio::spawn(super::probe::handle(state.clone(), teams.clone(), activity));
         return StatusCode::OK.into_response();
     }
-    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if let Some(response) = super::support::route(&state, &teams, &activity, &raw).await {
         return response;
     }
@@ -118,12 +120,12 @@ fn is_json(headers: &HeaderMap) -> bool {
     value.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// The `serviceUrl` and `channelId` the token must match, read from any JSON object (empty when
+/// The `serviceUrl` and `channelId` the token must match, read from any JSON value (empty when
 /// absent, which no valid token matches).
-fn auth_fields(body: &[u8]) -> (String, String) {
-    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let field = |name: &str| value.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
-    (field("serviceUrl"), field("channelId"))
+fn auth_fields(value: &Value) -> (&str, &str) {
+    let service_url = value.get("serviceUrl").and_then(Value::as_str).unwrap_or_default();
+    let channel = value.get("channelId").and_then(Value::as_str).unwrap_or_default();
+    (service_url, channel)
 }
 
 /// Posts a reply after the 200; failures are logged (never with a token).
