@@ -264,7 +264,7 @@ def table(work, names):
     for name in names:
         label, _, file = name.partition("=")
         rps, p99, errors = wrk_result(f"{work}/{file}.txt")
-        drain = open(f"{work}/{file}.drain").read().strip() + " s" if os.path.exists(f"{work}/{file}.drain") else ""
+        drain = open(f"{work}/{file}.drain").read().strip() if os.path.exists(f"{work}/{file}.drain") else ""
         print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {p99:.2f} ms | {errors} | {drain} |")
 
 
