@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use crate::answer::Answer;
 
 /// Questions longer than this (pasted logs) are rarely repeated and are not cached.
-const MAX_KEY_BYTES: usize = 512;
+pub const MAX_KEY_BYTES: usize = 512;
 
 #[derive(Debug)]
 struct Generations<V> {
@@ -85,6 +85,14 @@ impl<V: Clone> Cache<V> {
             g.previous = std::mem::take(&mut g.current);
         }
         g.current.insert(question.to_string(), answer);
+    }
+
+    /// True when `question` has a value for `engine_generation` (it may be dropped before it is
+    /// asked for).
+    pub fn contains(&self, engine_generation: u64, question: &str) -> bool {
+        let g = self.lock();
+        g.engine_generation == engine_generation
+            && (g.current.contains_key(question) || g.previous.contains_key(question))
     }
 
     /// Answers held (both generations).

@@ -1,7 +1,8 @@
 //! Shared web plumbing for every adapter: the [`AppState`] handlers receive, [`ApiError`],
 //! health and readiness, Prometheus metrics and refusal counts, the middleware stack (body limit,
 //! timeout, trace spans with the matched route), the server loop (header-read timeout, connection
-//! cap), the JSON answer API and the hot-swappable engine.
+//! cap), the JSON answer API, the hot-swappable engine, and the caches tied to its generation
+//! (answers, and [`template`]s the adapters fill per request).
 //!
 //! Knows axum and the answer core; must not know Slack, Teams or HTML. Handlers stay thin: they
 //! parse, call [`AppState::ask`] or the store, and render.
@@ -19,6 +20,7 @@ pub mod probe;
 mod refusals;
 pub mod reload;
 pub mod serve;
+pub mod template;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -27,7 +29,7 @@ use axum::Router;
 use axum::routing::get;
 use secrecy::SecretString;
 
-pub use cache::{AnswerCache, Cache};
+pub use cache::{AnswerCache, Cache, MAX_KEY_BYTES as MAX_CACHE_KEY_BYTES};
 pub use error::ApiError;
 pub use layers::{PAGE_CSP, apply as apply_layers, page_headers};
 pub use metrics::Metrics;
@@ -65,6 +67,8 @@ pub struct Shared {
     pub cache: Arc<AnswerCache>,
     /// `GET /api/v1/answer` bodies, serialized once per question and index.
     pub json_cache: Arc<Cache<Arc<JsonAnswer>>>,
+    /// Chat renderings of answers by shape, per index ([`template`]).
+    pub renderings: Arc<template::Renderings>,
     pub store: Store,
     pub query_log: QueryLog,
     pub metrics: Arc<Metrics>,
@@ -108,6 +112,18 @@ impl AppState {
     /// when the same question was answered by the same index; counts the answer kind and queues
     /// the query log row. Never waits on the database.
     pub fn ask(&self, raw: &str, platform: &'static str) -> Result<Answer, QuestionError> {
+        self.ask_tagged(raw, platform).map(|(answer, _)| answer)
+    }
+
+    /// True when `raw` is answered from the answer cache (no search to run).
+    pub fn is_answered(&self, raw: &str) -> bool {
+        let Ok(question) = Question::parse(raw) else { return true };
+        self.cache.contains(self.engine.generation(), question.text())
+    }
+
+    /// Like [`AppState::ask`], with the engine generation the answer's guides come from (what
+    /// caches of renderings are keyed by).
+    pub fn ask_tagged(&self, raw: &str, platform: &'static str) -> Result<(Answer, u64), QuestionError> {
         let question = Question::parse(raw)?;
         let (engine, generation) = self.engine.snapshot();
         let answer =
@@ -115,7 +131,7 @@ impl AppState {
         let lead = answer.lead_code().map(ToString::to_string);
         let guide = answer.hits().first().map(|h| h.guide.code.to_string());
         self.record(platform, &answer.query, lead.as_deref(), answer.kind(), guide.as_deref());
-        Ok(answer)
+        Ok((answer, generation))
     }
 
     /// Like [`AppState::ask`], but returns the `errkb ask --json` body, serialized once per

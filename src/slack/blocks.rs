@@ -1,5 +1,7 @@
 //! Block Kit rendering of an [`Answer`]: pure functions from the platform-neutral answer to a
-//! [`Message`] (`text` fallback plus `blocks`), already passed through [`limits::fit`].
+//! [`Message`] (`text` fallback plus `blocks`), already passed through [`limits::fit`]. What
+//! belongs to one request rather than to the answer's shape (the question echoed back, who
+//! shared it) comes in as an [`Echo`], so [`rendered`](super::rendered) can cache the rest.
 //!
 //! Owns the layout of a Slack answer (header, causes, numbered steps with "Show all steps",
 //! doc-link, full-guide and official-lookup buttons, "Did you mean" choices, Helpful / Not
@@ -35,7 +37,7 @@ pub const PREVIEW_STEPS: usize = 3;
 const MAX_CAUSES: usize = 6;
 const MAX_DOC_LINKS: usize = 5;
 /// The share button carries the question in its value (Slack allows 2,000 characters).
-const SHARE_VALUE_CHARS: usize = 1_900;
+pub const SHARE_VALUE_CHARS: usize = 1_900;
 
 /// A Slack message body: `text` (notifications, screen readers) and `blocks`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -47,16 +49,61 @@ pub struct Message {
 impl Message {
     /// `{"text": ..., "blocks": [...]}`, ready to extend with `channel`, `response_type`, ...
     pub fn to_json(&self) -> Value {
-        json!({"text": self.text, "blocks": self.blocks})
+        self.clone().into_json()
+    }
+
+    /// Like [`Message::to_json`], without copying the blocks.
+    pub fn into_json(self) -> Value {
+        let mut body = serde_json::Map::new();
+        body.insert("text".into(), Value::String(self.text));
+        body.insert("blocks".into(), Value::Array(self.blocks));
+        Value::Object(body)
+    }
+
+    /// The `text` and `blocks` of a message body (others fields are dropped).
+    pub fn from_json(mut value: Value) -> Message {
+        let text = match value.get_mut("text").map(Value::take) {
+            Some(Value::String(text)) => text,
+            _ => String::new(),
+        };
+        let blocks = match value.get_mut("blocks").map(Value::take) {
+            Some(Value::Array(blocks)) => blocks,
+            _ => Vec::new(),
+        };
+        Message { text, blocks }
     }
 
     /// Applies Slack's limits, with `full_url` as the "read more" target.
     pub fn fitted(self, full_url: &str) -> Message {
-        let mut value = self.to_json();
+        let mut value = self.into_json();
         limits::fit(&mut value, Surface::Message, full_url);
-        let text = value["text"].as_str().unwrap_or_default().to_string();
-        let blocks = value["blocks"].as_array().cloned().unwrap_or_default();
-        Message { text, blocks }
+        Message::from_json(value)
+    }
+}
+
+/// The parts of a rendered answer that belong to one request, not to the answer's shape: the
+/// question echoed back and who shared the answer, each already escaped and cut as it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Echo {
+    /// The question as "Best match for: _…_" and "Several guides match _…_" show it.
+    pub question: String,
+    /// The question as the Share button carries it (its value).
+    pub share_value: String,
+    /// `<@U…>` of the user who shared the answer (only a well-formed id).
+    pub shared_by: Option<String>,
+}
+
+/// Characters of the question echoed back (before escaping).
+pub const ECHO_CHARS: usize = 200;
+
+impl Echo {
+    /// The parts `answer` and `r` give.
+    pub fn of(answer: &Answer, r: &Render) -> Echo {
+        Echo {
+            question: escape(&cut_plain(&answer.query, ECHO_CHARS, "…")),
+            share_value: cut_plain(&answer.query, SHARE_VALUE_CHARS, ""),
+            shared_by: r.shared_by.and_then(user_mention),
+        }
     }
 }
 
@@ -88,14 +135,20 @@ pub fn guide_url(public_url: &str, code: &str) -> String {
 
 /// The whole answer as a Slack message.
 pub fn answer(answer: &Answer, r: &Render) -> Message {
-    let (message, full_url) = match &answer.outcome {
-        Outcome::Found { best, alternatives } => {
-            (found(answer, best, alternatives, r), guide_url(r.public_url, best.guide.code.as_str()))
-        }
-        Outcome::Ambiguous { candidates } => (ambiguous(answer, candidates, r), r.public_url.to_string()),
-        Outcome::NotFound { .. } => (not_found(answer, r), r.public_url.to_string()),
-    };
+    let (message, full_url) = layout(answer, r, &Echo::of(answer, r));
     message.fitted(&full_url)
+}
+
+/// The answer's message before [`Message::fitted`], with `echo` in place of the request's own
+/// parts, and the URL a cut text links to ("read the full guide").
+pub fn layout(answer: &Answer, r: &Render, echo: &Echo) -> (Message, String) {
+    match &answer.outcome {
+        Outcome::Found { best, alternatives } => {
+            (found(answer, best, alternatives, r, echo), guide_url(r.public_url, best.guide.code.as_str()))
+        }
+        Outcome::Ambiguous { candidates } => (ambiguous(answer, candidates, r, echo), r.public_url.to_string()),
+        Outcome::NotFound { .. } => (not_found(answer, r, echo), r.public_url.to_string()),
+    }
 }
 
 /// Usage, for `help`, an empty command and the App Home tab.
@@ -118,14 +171,14 @@ pub fn notice(text: &str) -> Message {
     Message { text: escaped.clone(), blocks: vec![section(&escaped)] }
 }
 
-fn found(answer: &Answer, best: &Hit, alternatives: &[Hit], r: &Render) -> Message {
+fn found(answer: &Answer, best: &Hit, alternatives: &[Hit], r: &Render, echo: &Echo) -> Message {
     let g = &best.guide;
     let mut blocks = vec![header(&g.title())];
     if g.title().chars().count() > limits::HEADER_TEXT {
         blocks.push(section(&format!("*{}*", escape(&g.meaning))));
     }
-    blocks.extend(shared_by(r));
-    blocks.extend(why_this_guide(answer, best));
+    blocks.extend(shared_by(echo));
+    blocks.extend(why_this_guide(answer, best, echo));
     blocks.extend(causes(g));
     blocks.extend(steps(g, r.all_steps));
     let mut links = link_buttons(g, r.public_url);
@@ -140,7 +193,7 @@ fn found(answer: &Answer, best: &Hit, alternatives: &[Hit], r: &Render) -> Messa
         blocks.push(context("*Also relevant:*"));
         blocks.push(actions(did_you_mean_buttons(alternatives)));
     }
-    blocks.push(actions(closing_buttons(answer, Some(g), r)));
+    blocks.push(actions(closing_buttons(answer, Some(g), r, echo)));
     let text = format!(
         "{}. Full guide: {}",
         escape(g.title().trim_end_matches('.')),
@@ -149,17 +202,15 @@ fn found(answer: &Answer, best: &Hit, alternatives: &[Hit], r: &Render) -> Messa
     Message { text, blocks }
 }
 
-fn shared_by(r: &Render) -> Option<Value> {
-    let who = r.shared_by.and_then(user_mention)?;
+fn shared_by(echo: &Echo) -> Option<Value> {
+    let who = echo.shared_by.as_deref()?;
     Some(context(&format!("Shared by {who}")))
 }
 
-fn why_this_guide(answer: &Answer, best: &Hit) -> Option<Value> {
+fn why_this_guide(answer: &Answer, best: &Hit, echo: &Echo) -> Option<Value> {
     match (answer.why(), best.matched) {
         (Some(why), _) => Some(context(&escape(&why))),
-        (None, Match::Text) => {
-            Some(context(&format!("Best match for: _{}_", escape(&cut_plain(&answer.query, 200, "…")))))
-        }
+        (None, Match::Text) => Some(context(&format!("Best match for: _{}_", echo.question))),
         (None, _) => None,
     }
 }
@@ -273,12 +324,12 @@ fn did_you_mean_buttons(hits: &[Hit]) -> Vec<Value> {
 
 /// Share (when the answer is private), Helpful / Not helpful, then the live-check buttons (when
 /// the probe is on). They stay in the last actions block, which the limit repair keeps.
-fn closing_buttons(answer: &Answer, guide: Option<&Guide>, r: &Render) -> Vec<Value> {
+fn closing_buttons(answer: &Answer, guide: Option<&Guide>, r: &Render, echo: &Echo) -> Vec<Value> {
     let code = guide.map(|g| g.code.to_string()).or_else(|| answer.lead_code().map(ToString::to_string));
     let code = code.unwrap_or_else(|| "none".into());
     let mut out = Vec::new();
     if r.shareable {
-        let mut share = button("Share in channel", SHARE, &cut_plain(&answer.query, SHARE_VALUE_CHARS, ""));
+        let mut share = button("Share in channel", SHARE, &echo.share_value);
         share["style"] = json!("primary");
         out.push(share);
     }
@@ -291,18 +342,18 @@ fn closing_buttons(answer: &Answer, guide: Option<&Guide>, r: &Render) -> Vec<Va
     out
 }
 
-fn ambiguous(answer: &Answer, candidates: &[Hit], r: &Render) -> Message {
+fn ambiguous(answer: &Answer, candidates: &[Hit], r: &Render, echo: &Echo) -> Message {
     let lines: Vec<String> = candidates.iter().map(|h| hit_line(h, r.public_url)).collect();
-    let intro = format!("Several guides match _{}_. Did you mean:", escape(&cut_plain(&answer.query, 200, "…")));
-    let mut blocks: Vec<Value> = shared_by(r).into_iter().collect();
+    let intro = format!("Several guides match _{}_. Did you mean:", echo.question);
+    let mut blocks: Vec<Value> = shared_by(echo).into_iter().collect();
     blocks.push(section(&format!("{intro}\n{}", lines.join("\n"))));
     blocks.push(actions(did_you_mean_buttons(candidates)));
-    blocks.push(actions(closing_buttons(answer, None, r)));
+    blocks.push(actions(closing_buttons(answer, None, r, echo)));
     let codes: Vec<&str> = candidates.iter().map(|h| h.guide.code.as_str()).collect();
     Message { text: format!("Several guides match: {}", codes.join(", ")), blocks }
 }
 
-fn not_found(answer: &Answer, r: &Render) -> Message {
+fn not_found(answer: &Answer, r: &Render, echo: &Echo) -> Message {
     let Outcome::NotFound { code, suggestions } = &answer.outcome else { return notice("No answer.") };
     let head = match code {
         Some(code) => format!("No guide for *{}* in this knowledge base yet.", escape(code.as_str())),
@@ -323,7 +374,7 @@ fn not_found(answer: &Answer, r: &Render) -> Message {
         blocks.push(section(&format!("*Did you mean:*\n{}", lines.join("\n"))));
         blocks.push(actions(did_you_mean_buttons(suggestions)));
     }
-    blocks.push(actions(closing_buttons(answer, None, r)));
+    blocks.push(actions(closing_buttons(answer, None, r, echo)));
     let text = match code {
         Some(code) => format!("No guide for {} yet.", escape(code.as_str())),
         None => "No guide matches that question.".to_string(),

@@ -87,9 +87,9 @@ pub fn render(state: &AppState, slack: &SlackApp, text: &str, settings: &Channel
     if text.is_empty() || text.eq_ignore_ascii_case("help") {
         return None;
     }
-    let answer = state.ask(text, "slack").ok()?;
+    let (answer, generation) = state.ask_tagged(text, "slack").ok()?;
     let r = Render { probe: state.probe.is_some() && settings.probe_buttons, ..Render::new(&slack.public_url) };
-    let message = blocks::answer(&answer, &r);
+    let message = super::rendered::message(&state.renderings, generation, &answer, &r);
     Some((answer, message))
 }
 
@@ -107,7 +107,7 @@ pub async fn shared(
         return None;
     }
     let settings = settings(state, channel).await;
-    let answer = state.ask(query.trim(), "slack").ok()?;
+    let (answer, generation) = state.ask_tagged(query.trim(), "slack").ok()?;
     let r = Render {
         shared_by: Some(sharer),
         probe: state.probe.is_some() && settings.probe_buttons,
@@ -115,7 +115,8 @@ pub async fn shared(
     };
     let (guide, code) = answer_code(&answer);
     let asked = Asked { code, at: state.store.now(), user: sharer.to_string(), question: query.to_string() };
-    Some((decorate(blocks::answer(&answer, &r), &asked, false), Some(guide)))
+    let message = super::rendered::message(&state.renderings, generation, &answer, &r);
+    Some((decorate(message, &asked, false), Some(guide)))
 }
 
 /// The usage message, for a mention without a question.

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use serde_json::{Value, json};
 
 use super::flows::command_reply;
@@ -19,8 +20,10 @@ use crate::http::AppState;
 pub enum Ack {
     /// Nothing to say (HTTP 200 with no body).
     Empty,
-    /// A JSON body (a command's answer, a url_verification challenge).
+    /// A JSON body (a url_verification challenge, a modal's errors).
     Json(Value),
+    /// A JSON body already serialized (a command's answer).
+    JsonBytes(Bytes),
     /// A payload errkb cannot use (HTTP 400).
     Refused(PayloadError),
 }
@@ -30,7 +33,7 @@ pub fn command(state: &AppState, slack: &Arc<SlackApp>, command: &Command) -> Ac
     if super::channels::is_settings(&command.text) {
         return super::channels::command(state, slack, command);
     }
-    Ack::Json(command_reply(state, &slack.public_url, &command.command, &command.text))
+    Ack::JsonBytes(command_reply(state, slack, &command.command, &command.text))
 }
 
 /// An Events API payload.
@@ -39,7 +42,11 @@ pub fn push(state: &AppState, slack: &Arc<SlackApp>, push: Push) -> Ack {
         Push::UrlVerification { challenge } => Ack::Json(json!({ "challenge": challenge })),
         Push::Callback(callback) => {
             tracing::debug!(event_id = %callback.event_id, kind = %callback.event.kind, "Slack event");
-            tokio::spawn(events::handle(state.clone(), slack.clone(), *callback));
+            // A delivery this replica has already taken (a retry) needs no task: the first one
+            // claimed the event in the store, which stays the judge across replicas.
+            if slack.recent_events.first_sighting(&callback.event_id) {
+                tokio::spawn(events::handle(state.clone(), slack.clone(), *callback));
+            }
             Ack::Empty
         }
         Push::RateLimited => {

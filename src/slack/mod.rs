@@ -1,7 +1,7 @@
 //! ADAPTER: Slack. The routes (`/slack/commands`, `/slack/events`, `/slack/interactions`, the
 //! OAuth install), their signature check, lenient payload parsing, the flows behind them, Block
-//! Kit rendering of answers within Slack's limits, mrkdwn escaping, the App Home tab and the Web
-//! API client.
+//! Kit rendering of answers within Slack's limits (cached per answer shape and knowledge-base
+//! generation in [`rendered`]), mrkdwn escaping, the App Home tab and the Web API client.
 //!
 //! The only module that knows slack-morphism and Slack's wire formats. Must not know Teams or
 //! HTML pages; the core (kb, search, answer) never imports this module. The live probe's chat
@@ -28,6 +28,8 @@ pub mod payload;
 pub mod probe;
 mod probe_notify;
 pub mod probe_view;
+mod recent;
+pub mod rendered;
 mod routes;
 mod service;
 pub mod signature;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -55,6 +55,7 @@ fn respond(ack: Ack) -> Response {
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
         Ack::Json(body) => Json(body).into_response(),
+        Ack::JsonBytes(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Ack::Refused(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }
 }

@@ -1,6 +1,6 @@
 //! The Slack app's runtime context, [`SlackApp`]: the signature verifier, the Web API client,
-//! the single-workspace bot token or the OAuth client and the public URL, built
-//! once from the [`Config`] and shared by every Slack handler.
+//! the single-workspace bot token or the OAuth client, the public URL and the recently seen
+//! event ids, built once from the [`Config`] and shared by every Slack handler.
 //!
 //! Owns which credentials apply to a request (an installation from the store, else
 //! `SLACK_BOT_TOKEN`). Knows no routes or payload shapes. `Debug` shows no secret.
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::api::{DEFAULT_BASE_URL, SlackApi};
+use super::recent::RecentEvents;
 use super::signature::Verifier;
 use crate::config::Config;
 use crate::store::{Clock, Store, system_clock};
@@ -38,6 +39,8 @@ pub struct SlackApp {
     /// errkb's public URL without a trailing slash.
     pub public_url: String,
     pub clock: Clock,
+    /// Event ids this replica has already taken (retries are acknowledged without a task).
+    pub recent_events: RecentEvents,
 }
 
 /// The "Add to Slack" OAuth client.
@@ -104,6 +107,7 @@ impl SlackApp {
             oauth,
             public_url: public_url.trim_end_matches('/').to_string(),
             clock,
+            recent_events: RecentEvents::default(),
         }
     }
 

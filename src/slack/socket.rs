@@ -210,6 +210,10 @@ fn on_envelope(state: &AppState, slack: &Arc<SlackApp>, envelope: &Value) -> Rep
     }
     match ack {
         Ack::Json(body) => Reply::Ack(json!({"envelope_id": id, "payload": body})),
+        Ack::JsonBytes(body) => {
+            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            Reply::Ack(json!({"envelope_id": id, "payload": body}))
+        }
         Ack::Empty => Reply::Ack(json!({"envelope_id": id})),
         Ack::Refused(e) => {
             crate::http::refused(&state.metrics, "slack_socket_payload", &e);

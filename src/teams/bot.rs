@@ -25,6 +25,10 @@ const STARTER_CODES: &[&str] = &["AADSTS50011", "AADSTS7000215", "AADSTS700016",
 pub trait Knowledge {
     fn ask(&self, text: &str) -> Option<Answer>;
     fn guide(&self, code: &str) -> Option<Arc<Guide>>;
+    /// The card for an answer from [`Knowledge::ask`] (a cache may keep its rendering).
+    fn answer_card(&self, answer: &Answer, r: &Render) -> Value {
+        card::answer_card(answer, r)
+    }
 }
 
 /// What to do with an activity.
@@ -76,7 +80,7 @@ fn message(a: &Activity, k: &dyn Knowledge, r: &Render) -> (Decision, Option<Vot
     }
     let Some(answer) = k.ask(&text) else { return (Decision::Ack, None) };
     let summary = card::fallback_text(&answer, r);
-    (Decision::Reply(a.reply_with_card(card::answer_card(&answer, r), &summary)), None)
+    (Decision::Reply(a.reply_with_card(k.answer_card(&answer, r), &summary)), None)
 }
 
 fn invoke(a: &Activity, k: &dyn Knowledge, r: &Render) -> (Decision, Option<Vote>) {

@@ -60,17 +60,33 @@ impl Render<'_> {
     }
 }
 
+/// Characters of the question a "Did you mean" card echoes back.
+pub const ECHO_CHARS: usize = 300;
+
 /// The answer card. Always within [`MAX_CARD_BYTES`].
 pub fn answer_card(answer: &Answer, r: &Render) -> Value {
+    answer_card_echoing(answer, r, &echo(answer))
+}
+
+/// The question as a "Did you mean" card shows it (the only part of an answer card that belongs
+/// to the request rather than to the answer's shape).
+pub fn echo(answer: &Answer) -> String {
+    user_text(&answer.query, ECHO_CHARS)
+}
+
+/// [`answer_card`] with `echo` as the question shown.
+pub fn answer_card_echoing(answer: &Answer, r: &Render, echo: &str) -> Value {
     match &answer.outcome {
         Outcome::Found { best, .. } => fitted_guide_card(&best.guide, Note::of(answer).as_ref(), r),
-        Outcome::Ambiguous { candidates } => choices_card("Several guides match your question.", answer, candidates, r),
+        Outcome::Ambiguous { candidates } => {
+            choices_card("Several guides match your question.", answer, candidates, r, echo)
+        }
         Outcome::NotFound { code, suggestions } => {
             let intro = match code {
                 Some(code) => format!("No guide for {code} yet."),
                 None => "No guide matches your question.".to_string(),
             };
-            choices_card(&intro, answer, suggestions, r)
+            choices_card(&intro, answer, suggestions, r, echo)
         }
     }
 }
@@ -204,12 +220,12 @@ fn doc_buttons(guide: &Guide, r: &Render) -> Vec<Value> {
 
 /// "Did you mean" for an ambiguous or unmatched question: the user's words (as plain text
 /// runs), then one button per candidate.
-fn choices_card(intro: &str, answer: &Answer, hits: &[Hit], r: &Render) -> Value {
+fn choices_card(intro: &str, answer: &Answer, hits: &[Hit], r: &Render, echo: &str) -> Value {
     let mut body = vec![
         text_block(intro, &[("weight", "Bolder"), ("size", "Medium")]),
         json!({"type": "RichTextBlock", "inlines": [
             {"type": "TextRun", "text": "You asked: ", "isSubtle": true},
-            {"type": "TextRun", "text": user_text(&answer.query, 300), "italic": true}
+            {"type": "TextRun", "text": echo, "italic": true}
         ]}),
     ];
     let mut actions: Vec<Value> = Vec::new();

@@ -1,7 +1,8 @@
-//! ADAPTER: Microsoft Teams. Adaptive Card rendering of answers, the outgoing-webhook HMAC
-//! check (lite mode), inbound Bot Framework JWT validation with its own OpenID key cache and a
-//! bounded memory of tokens already verified ([`verified_tokens`]), the connector client that
-//! replies to activities, and the routes (`POST /api/messages`, `POST /teams/webhook`).
+//! ADAPTER: Microsoft Teams. Adaptive Card rendering of answers (cached per answer shape and
+//! knowledge-base generation in [`rendered`]), the outgoing-webhook HMAC check (lite mode),
+//! inbound Bot Framework JWT validation with its own OpenID key cache and a bounded memory of
+//! tokens already verified ([`verified_tokens`]), the connector client that replies to
+//! activities, and the routes (`POST /api/messages`, `POST /teams/webhook`).
 //!
 //! The only module that knows the Bot Framework wire formats and jsonwebtoken. Must not know
 //! Slack or HTML pages; the core (kb, search, answer) never imports this module.
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod manifest;
 pub mod probe;
 pub mod probe_cards;
+pub mod rendered;
 pub mod routes;
 pub mod service;
 pub mod support;

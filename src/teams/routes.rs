@@ -56,6 +56,12 @@ impl Knowledge for StateKnowledge<'_> {
     fn guide(&self, code: &str) -> Option<Arc<Guide>> {
         self.0.engine.current().get(code).cloned()
     }
+    fn answer_card(&self, answer: &Answer, r: &Render) -> Value {
+        match super::rendered::generation_of(&self.0.engine, answer) {
+            Some(generation) => super::rendered::answer_card(&self.0.renderings, generation, answer, r),
+            None => card::answer_card(answer, r),
+        }
+    }
 }
 
 fn authorization(headers: &HeaderMap) -> Option<&str> {
@@ -174,21 +180,29 @@ async fn webhook(
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
     let text = strip_all_mentions(activity.text.as_deref().unwrap_or_default());
-    let work = tokio::task::spawn_blocking(move || lite_card(&state, &text));
-    let card = match tokio::time::timeout(WEBHOOK_BUDGET, work).await {
-        Ok(Ok(card)) => card,
-        _ => {
-            return Json(json!({"type": "message", "text": "Sorry, that took too long. Please try again."}))
-                .into_response();
-        }
-    };
-    Json(json!({"type": "message", "attachments": [card::attachment(card)]})).into_response()
+    // An answer already in the cache is a lookup and a filled-in template: no search to move off
+    // the runtime's threads.
+    if state.is_answered(&text) {
+        return json_body(lite_reply(&state, &text));
+    }
+    let work = tokio::task::spawn_blocking(move || lite_reply(&state, &text));
+    match tokio::time::timeout(WEBHOOK_BUDGET, work).await {
+        Ok(Ok(body)) => json_body(body),
+        _ => Json(json!({"type": "message", "text": "Sorry, that took too long. Please try again."})).into_response(),
+    }
 }
 
-fn lite_card(state: &AppState, text: &str) -> Value {
+/// The webhook's reply, serialized: the answer card, or the welcome card for unusable text.
+fn lite_reply(state: &AppState, text: &str) -> Bytes {
     let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite, probe: false };
-    match state.ask(text, "teams_webhook") {
-        Ok(answer) => card::answer_card(&answer, &render),
-        Err(_) => card::welcome_card(render.public_url),
+    match state.ask_tagged(text, "teams_webhook") {
+        Ok((answer, generation)) => super::rendered::webhook_reply(&state.renderings, generation, &answer, &render),
+        Err(_) => serde_json::to_vec(&super::rendered::reply(card::welcome_card(render.public_url)))
+            .unwrap_or_default()
+            .into(),
     }
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

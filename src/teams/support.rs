@@ -202,7 +202,7 @@ async fn answer(state: &AppState, teams: &Arc<TeamsApp>, a: &Activity, text: &st
     }
     let channel = channel_of(a);
     let settings = settings(state, &channel).await;
-    let Ok(answer) = state.ask(text, "teams") else { return };
+    let Ok((answer, generation)) = state.ask_tagged(text, "teams") else { return };
     let r = Render {
         public_url: &state.settings.public_url,
         mode: Mode::Bot,
@@ -221,7 +221,7 @@ async fn answer(state: &AppState, teams: &Arc<TeamsApp>, a: &Activity, text: &st
         name: from.name.unwrap_or_default(),
         q: text.chars().take(QUESTION_CHARS).collect(),
     };
-    let card = decorate(card::answer_card(&answer, &r), &asked, auto);
+    let card = decorate(super::rendered::answer_card(&state.renderings, generation, &answer, &r), &asked, auto);
     let Some(id) = reply(teams, a, card, &card::fallback_text(&answer, &r)).await else { return };
     let row =
         ChannelAnswer { platform: "teams", channel_id: &channel, answer_id: &id, guide_code: guide.as_deref(), auto };

@@ -18,6 +18,7 @@ mod manifest;
 mod models;
 mod oauth;
 mod probe;
+mod rendered;
 mod signature;
 mod socket;
 mod support;

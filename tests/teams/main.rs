@@ -20,5 +20,6 @@ mod manifest;
 mod manifest_rsc;
 mod probe;
 mod remembered_tokens;
+mod rendered;
 mod routes;
 mod support;
