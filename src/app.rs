@@ -176,6 +176,7 @@ fn shared_state(
         cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
         json_cache: Arc::new(http::Cache::new(config.answer_cache_size)),
         renderings: Arc::new(http::Cache::new(config.answer_cache_size.min(http::template::MAX_RENDERINGS))),
+        background: Arc::default(),
         store,
         query_log,
         metrics: Arc::new(Metrics::default()),

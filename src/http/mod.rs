@@ -8,6 +8,7 @@
 //! parse, call [`AppState::ask`] or the store, and render.
 
 mod api;
+pub mod background;
 mod cache;
 pub mod certain;
 mod error;
@@ -69,6 +70,8 @@ pub struct Shared {
     pub json_cache: Arc<Cache<Arc<JsonAnswer>>>,
     /// Chat renderings of answers by shape, per index ([`template`]).
     pub renderings: Arc<template::Renderings>,
+    /// The budget of work chat routes start after acknowledging ([`background`]).
+    pub background: Arc<background::Background>,
     pub store: Store,
     pub query_log: QueryLog,
     pub metrics: Arc<Metrics>,

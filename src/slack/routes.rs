@@ -51,12 +51,13 @@ fn unauthorized() -> Response {
     StatusCode::UNAUTHORIZED.into_response()
 }
 
-fn respond(ack: Ack) -> Response {
+fn respond(state: &AppState, ack: Ack) -> Response {
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
         Ack::Json(body) => Json(body).into_response(),
         Ack::JsonBytes(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Ack::Refused(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        Ack::Busy(busy) => crate::http::background::busy(&state.metrics, busy),
     }
 }
 
@@ -73,7 +74,7 @@ async fn commands(
     if !verified(&state, &slack, &headers, &body) {
         return unauthorized();
     }
-    respond(dispatch::command(&state, &slack, &command))
+    respond(&state, dispatch::command(&state, &slack, &command))
 }
 
 async fn events(
@@ -88,7 +89,7 @@ async fn events(
     if let Some(retry) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {
         tracing::debug!(retry, "Slack event delivery retried");
     }
-    respond(payload::push(&body).map_or_else(Ack::Refused, |push| dispatch::push(&state, &slack, push)))
+    respond(&state, payload::push(&body).map_or_else(Ack::Refused, |push| dispatch::push(&state, &slack, push)))
 }
 
 async fn interactions(
@@ -100,5 +101,5 @@ async fn interactions(
     if !verified(&state, &slack, &headers, &body) {
         return unauthorized();
     }
-    respond(payload::interaction(&body).map_or_else(Ack::Refused, |i| dispatch::interaction(&state, &slack, i)))
+    respond(&state, payload::interaction(&body).map_or_else(Ack::Refused, |i| dispatch::interaction(&state, &slack, i)))
 }

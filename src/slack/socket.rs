@@ -219,6 +219,11 @@ fn on_envelope(state: &AppState, slack: &Arc<SlackApp>, envelope: &Value) -> Rep
             crate::http::refused(&state.metrics, "slack_socket_payload", &e);
             Reply::Ack(json!({"envelope_id": id}))
         }
+        // Unacknowledged, the envelope is delivered again.
+        Ack::Busy(busy) => {
+            crate::http::refused(&state.metrics, "background_busy", &busy);
+            Reply::Nothing
+        }
     }
 }
 

@@ -3,11 +3,12 @@
 //!
 //! Owns the HTTP side: the raw body is authenticated first (JWT or HMAC; a bare 401 on any
 //! failure, so an unauthenticated caller learns nothing, not even whether the body parsed), then
-//! parsed leniently (400 for a malformed activity), de-duplicated by id (a retry is answered
-//! once), then [`decide`]d (live-check card submissions go to [`probe`](super::probe), channel
-//! and group-chat activities to [`support`](super::support) instead). Invokes are answered in the
-//! response; message replies go out through the connector after the 200. Never a 5xx. The body
-//! limit (413) comes from the service's shared layers.
+//! parsed leniently (400 for a malformed activity). Invokes are [`decide`]d and answered in the
+//! response. Every other activity is acknowledged at once and handled in the replica's bounded
+//! [`Background`] (a 503 with `Retry-After` when it is full, the only 5xx): de-duplicated by id
+//! (a retry is answered once), then live-check submissions go to [`probe`](super::probe), channel
+//! and group-chat activities to [`support`](super::support), the rest to [`decide`], and replies
+//! go out through the connector. The body limit (413) comes from the service's shared layers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,7 @@ use super::connector::ReplyTo;
 use super::service::TeamsApp;
 use crate::answer::Answer;
 use crate::http::AppState;
+use crate::http::background::{self, Background};
 use crate::kb::Guide;
 use crate::store::{Feedback, hash_user};
 
@@ -94,18 +96,30 @@ async fn messages(
     let Some(activity) = Activity::from_json(&raw) else {
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
-    if !super::support::first_delivery(&state, &activity).await {
-        return StatusCode::OK.into_response();
+    if activity.kind == "invoke" {
+        return invoke(&state, &teams, activity, &raw).await;
     }
+    // Anything else is answered through the connector, not in the response: acknowledged now,
+    // with the de-duplication claim, the card and the reply in the replica's bounded background.
+    match state.background.reserve() {
+        Ok(slot) => {
+            Background::spawn(slot, handle_activity(state.clone(), teams.clone(), activity, raw));
+            StatusCode::OK.into_response()
+        }
+        Err(busy) => background::busy(&state.metrics, busy),
+    }
+}
+
+/// An invoke, answered in the HTTP response (card actions, message extensions, feedback).
+async fn invoke(state: &AppState, teams: &Arc<TeamsApp>, activity: Activity, raw: &Value) -> Response {
     if super::probe::verb(&activity).is_some() {
         tokio::spawn(super::probe::handle(state.clone(), teams.clone(), activity));
         return StatusCode::OK.into_response();
     }
-    if let Some(response) = super::support::route(&state, &teams, &activity, &raw).await {
+    if let Some(response) = super::support::route(state, teams, &activity, raw).await {
         return response;
     }
-    let render = Render { public_url: &state.settings.public_url, mode: Mode::Bot, probe: state.probe.is_some() };
-    let (decision, vote) = decide(&activity, &StateKnowledge(&state, "teams"), &render);
+    let (decision, vote) = decide(&activity, &StateKnowledge(state, "teams"), &bot_render(state));
     if let Some(vote) = vote {
         tokio::spawn(record_vote(state.clone(), vote));
     }
@@ -118,6 +132,35 @@ async fn messages(
             StatusCode::OK.into_response()
         }
     }
+}
+
+/// A message or conversation update, after the 200: claimed once across replicas (a retry is
+/// dropped), then the live check, the channel flows, or the bot's answer sent as a reply.
+async fn handle_activity(state: AppState, teams: Arc<TeamsApp>, activity: Activity, raw: Value) {
+    if !super::support::first_delivery(&state, &activity).await {
+        return;
+    }
+    if super::probe::verb(&activity).is_some() {
+        return super::probe::handle(state, teams, activity).await;
+    }
+    if super::support::route(&state, &teams, &activity, &raw).await.is_some() {
+        return;
+    }
+    let (decision, vote) = decide(&activity, &StateKnowledge(&state, "teams"), &bot_render(&state));
+    if let Some(vote) = vote {
+        record_vote(state.clone(), vote).await;
+    }
+    match decision {
+        Decision::Reply(reply) => send_reply(teams, activity, reply).await,
+        Decision::Ack => {}
+        Decision::Invoke(_) | Decision::BadRequest(_) => {
+            tracing::debug!(kind = %activity.kind, "Teams activity needs no reply");
+        }
+    }
+}
+
+fn bot_render(state: &AppState) -> Render<'_> {
+    Render { public_url: &state.settings.public_url, mode: Mode::Bot, probe: state.probe.is_some() }
 }
 
 /// True when the body is declared `application/json` (parameters such as a charset allowed).

@@ -230,3 +230,29 @@ async fn installed_workspace_tokens_are_sealed_in_the_database() {
     let keyless = errkb::store::Store::connect(&format!("sqlite:{}", path.display())).await.unwrap();
     assert!(keyless.save_installation(&install).await.is_err(), "no key, no stored token");
 }
+
+#[tokio::test]
+async fn a_full_background_budget_refuses_events_and_clicks_with_503_and_takes_the_redelivery() {
+    let bench = start().await;
+    let background = bench.app.state.background.clone();
+    let mut held = Vec::new();
+    while let Ok(slot) = background.reserve() {
+        held.push(slot);
+    }
+    let busy = bench.event("EvBusy", mention("<@UBOT> AADSTS50011", "1700000000.000900"), &[]).await;
+    assert_eq!(busy.status(), 503, "an event that cannot be handled is not acknowledged");
+    assert_eq!(busy.headers().get("retry-after").unwrap(), "1");
+    let click = json!({"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
+        "response_url": bench.response_url(), "actions": [{"action_id": "helpful", "value": "AADSTS50011"}]});
+    assert_eq!(bench.interaction(click).await.status(), 503);
+    let metrics = reqwest::get(bench.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("errkb_refusals_total{reason=\"background_busy\"} 2"), "refusals are counted: {metrics}");
+    assert!(bench.settled("/api/chat.postMessage").await.is_empty(), "nothing was started");
+
+    drop(held);
+    let retry =
+        bench.event("EvBusy", mention("<@UBOT> AADSTS50011", "1700000000.000900"), &[("x-slack-retry-num", "1")]).await;
+    assert_eq!(retry.status(), 200);
+    let posted = bench.wait_for("/api/chat.postMessage", 1).await;
+    assert!(json_of(&posted[0])["blocks"][0]["text"]["text"].as_str().unwrap().starts_with("AADSTS50011"));
+}

@@ -99,6 +99,38 @@ async fn an_authenticated_channel_message_is_answered_in_its_thread_through_the_
 }
 
 #[tokio::test]
+async fn a_message_arriving_while_the_background_budget_is_full_gets_503_and_its_redelivery_is_answered() {
+    let ms = microsoft().await;
+    let (base, app) = serve(teams_app(&ms)).await;
+    let service_url = format!("{}/", ms.uri());
+    let post = || {
+        reqwest::Client::new()
+            .post(format!("{base}/api/messages"))
+            .header("authorization", token(&service_url))
+            .json(&activity(&service_url, json!({"id": "act-busy"})))
+            .send()
+    };
+    let mut held = Vec::new();
+    while let Ok(slot) = app.state.background.reserve() {
+        held.push(slot);
+    }
+    let busy = post().await.unwrap();
+    assert_eq!(busy.status(), 503, "a message that cannot be handled is not acknowledged");
+    assert_eq!(busy.headers().get("retry-after").unwrap(), "1");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let replies =
+        |requests: Vec<wiremock::Request>| requests.iter().filter(|r| r.url.path().starts_with("/v3/")).count();
+    assert_eq!(replies(ms.received_requests().await.unwrap()), 0, "nothing was started");
+
+    drop(held);
+    assert_eq!(post().await.unwrap().status(), 200);
+    let answered =
+        common::eventually(Duration::from_secs(10), || async { replies(ms.received_requests().await.unwrap()) == 1 })
+            .await;
+    assert!(answered, "the redelivered activity was not claimed as a duplicate and is answered once");
+}
+
+#[tokio::test]
 async fn an_invoke_is_answered_in_the_http_response() {
     let ms = microsoft().await;
     let (base, _app) = serve(teams_app(&ms)).await;
