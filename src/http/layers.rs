@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::{AppState, metrics};
@@ -59,6 +59,10 @@ pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, time
                     tracing::debug_span!("request", method = %request.method(), route)
                 })
                 // One line per request at debug (RUST_LOG=tower_http=debug); info stays quiet.
-                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG))
+                // A 5xx is counted by status in /metrics, and whatever caused it logs its own
+                // cause (throttled for refusals); a line per failed response would let a flood
+                // of 503s (overload shedding) flood the log.
+                .on_failure(DefaultOnFailure::new().level(Level::DEBUG)),
         )
 }
