@@ -10,7 +10,9 @@
                                  from exec to URL (/readyz) answering 200, one line per start.
   loadkit.py table WORK LABEL=NAME...  the results table from WORK/<NAME>.txt (wrk --latency
                                  output) against WORK/hello.txt and WORK/hello-after.txt, with
+                                 the 503s errkb shed (WORK/<NAME>.busy) apart from other errors and
                                  the seconds errkb took to go idle after each run (WORK/<NAME>.drain).
+  loadkit.py failed WORK         exit status 0 when a run had errors other than 503 shedding.
 
 Configuration comes from the environment load.sh exports: SLACK_SIGNING_SECRET,
 TEAMS_WEBHOOK_SECRET, MICROSOFT_APP_ID, MICROSOFT_APP_TENANT_ID, FAKE (the fake platforms' base
@@ -259,13 +261,34 @@ def table(work, names):
     base = statistics.mean(hello)
     print(f"baseline (axum hello world): {' and '.join(f'{h:,.0f}' for h in hello)} req/s, mean {base:,.0f}")
     print()
-    print("| path | req/s | % of baseline | p99 | errors | idle again after |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| path | req/s | % of baseline | p99 | errors | 503 shed | idle again after |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in names:
         label, _, file = name.partition("=")
-        rps, p99, errors = wrk_result(f"{work}/{file}.txt")
+        rps, p99, failed = wrk_result(f"{work}/{file}.txt")
+        shed = read_int(f"{work}/{file}.busy")
         drain = open(f"{work}/{file}.drain").read().strip() if os.path.exists(f"{work}/{file}.drain") else ""
-        print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {p99:.2f} ms | {errors} | {drain} |")
+        print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {p99:.2f} ms | {max(failed - shed, 0)} | {shed} "
+              f"| {drain} |")
+
+
+def read_int(path):
+    try:
+        return int(open(path).read().strip() or 0)
+    except OSError:
+        return 0
+
+
+def failed(work):
+    """Exit status 0 (true for the shell) when a run had failures other than 503 load shedding."""
+    for txt in (f for f in os.listdir(work) if f.endswith(".txt") and not f.startswith("hello")):
+        path = f"{work}/{txt}"
+        if "Requests/sec" not in open(path).read():
+            continue
+        _, _, errors = wrk_result(path)
+        if errors - read_int(path[:-4] + ".busy") > 0:
+            return True
+    return False
 
 
 def main():
@@ -276,6 +299,8 @@ def main():
         startup(args[0], args[1], int(args[2]))
     elif command == "table":
         table(args[0], args[1:])
+    elif command == "failed":
+        sys.exit(0 if failed(args[0]) else 1)
     else:
         sys.exit(__doc__)
 
