@@ -88,42 +88,38 @@ pub async fn route(state: &AppState, teams: &Arc<TeamsApp>, a: &Activity, raw: &
         return None;
     }
     if let Some(verb) = a.value.as_ref().and_then(|v| v["verb"].as_str()) {
-        return submitted(state, teams, a, raw, verb);
+        return submitted(state, teams, a, raw, verb).await;
     }
     if !is_group(a) {
         return None;
     }
-    let (state, teams, a, raw) = (state.clone(), teams.clone(), a.clone(), raw.clone());
-    tokio::spawn(async move {
-        if mentions_bot(&a) {
-            let text = a.question_text();
-            if channels::is_command(&text) {
-                channels::command(&state, &teams, &a, &raw, &text).await;
-            } else {
-                answer(&state, &teams, &a, &text, false).await;
-            }
+    // A message is handled after its 200, in the route's background task: awaited here, so it
+    // stays within that task's place in the budget.
+    if mentions_bot(a) {
+        let text = a.question_text();
+        if channels::is_command(&text) {
+            channels::command(state, teams, a, raw, &text).await;
         } else {
-            auto_answer(&state, &teams, &a, &raw).await;
+            answer(state, teams, a, &text, false).await;
         }
-    });
+    } else {
+        auto_answer(state, teams, a, raw).await;
+    }
     Some(StatusCode::OK.into_response())
 }
 
 /// An `Action.Submit` fallback of our buttons (older clients): handled, the card sent as a reply.
-fn submitted(state: &AppState, teams: &Arc<TeamsApp>, a: &Activity, raw: &Value, verb: &str) -> Option<Response> {
+async fn submitted(state: &AppState, teams: &Arc<TeamsApp>, a: &Activity, raw: &Value, verb: &str) -> Option<Response> {
     if !escalation::is_verb(verb) && verb != channels::VERB_SAVE {
         return None;
     }
-    let (state, teams, a, raw, verb) = (state.clone(), teams.clone(), a.clone(), raw.clone(), verb.to_string());
-    tokio::spawn(async move {
-        let data = a.value.clone().unwrap_or(Value::Null);
-        let card = if verb == channels::VERB_SAVE {
-            channels::save(&state, &a, &raw, &data).await
-        } else {
-            escalation::resolve(&state, &teams, &a, &verb, &data).await
-        };
-        reply(&teams, &a, card, "errkb").await;
-    });
+    let data = a.value.clone().unwrap_or(Value::Null);
+    let card = if verb == channels::VERB_SAVE {
+        channels::save(state, a, raw, &data).await
+    } else {
+        escalation::resolve(state, teams, a, verb, &data).await
+    };
+    reply(teams, a, card, "errkb").await;
     Some(StatusCode::OK.into_response())
 }
 
