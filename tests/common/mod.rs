@@ -18,6 +18,23 @@ pub fn repo_kb() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb")
 }
 
+/// The engine over the shipped kb/, built in memory.
+pub fn shipped_engine() -> errkb::search::Engine {
+    errkb::search::Engine::from_report(errkb::kb::load_dir(&repo_kb()).unwrap()).unwrap()
+}
+
+/// The answer a chat button gives for `code`: its guide, found by code, nothing else.
+pub fn found_by_code(engine: &errkb::search::Engine, code: &str) -> errkb::answer::Answer {
+    use errkb::answer::{Answer, Hit, Match, Outcome};
+    let guide = engine.get(code).unwrap().clone();
+    Answer {
+        query: guide.code.to_string(),
+        detected: vec![guide.code.clone()],
+        outcome: Outcome::Found { best: Hit { guide, score: 1.0, matched: Match::Code }, alternatives: vec![] },
+        reason: None,
+    }
+}
+
 /// The key test apps seal OAuth-installed tokens with (32 bytes, base64).
 pub const TOKEN_KEY: &str = "ZXJya2IgdGVzdCB0b2tlbiBrZXksIDMyIGJ5dGVzISE=";
 

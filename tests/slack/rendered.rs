@@ -7,15 +7,12 @@
 use crate::common::Options;
 use crate::harness::{self, Bench};
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use errkb::answer::{Answer, Hit, Match, Outcome, Question, answer};
 use errkb::http::Cache;
 use errkb::http::template::Renderings;
-use errkb::kb::load_dir;
-use errkb::search::Engine;
 use errkb::slack::blocks::{self, Render};
 use errkb::slack::rendered;
 
@@ -32,11 +29,6 @@ fn questions() -> Vec<String> {
     ]
 }
 
-fn kb_engine() -> Engine {
-    let report = load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb")).unwrap();
-    Engine::from_report(report).unwrap()
-}
-
 /// The shapes the flows render: mention (plain), slash command (shareable), shared by a user,
 /// "Show all steps", and each with the live-check buttons.
 fn renders() -> Vec<Render<'static>> {
@@ -49,16 +41,6 @@ fn renders() -> Vec<Render<'static>> {
         Render { all_steps: true, shareable: true, ..base },
     ];
     shapes.iter().flat_map(|r| [*r, Render { probe: true, ..*r }]).collect()
-}
-
-fn by_code(engine: &Engine, code: &str) -> Answer {
-    let guide = engine.get(code).unwrap().clone();
-    Answer {
-        query: guide.code.to_string(),
-        detected: vec![guide.code.clone()],
-        outcome: Outcome::Found { best: Hit { guide, score: 1.0, matched: Match::Code }, alternatives: vec![] },
-        reason: None,
-    }
 }
 
 /// Renders `answer` through a cache already holding its shape (filled first with another
@@ -80,11 +62,11 @@ fn assert_cached_equals_fresh(cache: &Renderings, label: &str, answer: &Answer, 
 
 #[test]
 fn every_guide_renders_from_the_cache_exactly_as_it_renders_afresh() {
-    let engine = kb_engine();
+    let engine = crate::common::shipped_engine();
     let cache: Renderings = Cache::new(4096);
     let mut templates = 0;
     for guide in engine.guides() {
-        let a = by_code(&engine, guide.code.as_str());
+        let a = crate::common::found_by_code(&engine, guide.code.as_str());
         for r in renders() {
             templates += usize::from(assert_cached_equals_fresh(&cache, guide.code.as_str(), &a, &r));
         }
@@ -95,7 +77,7 @@ fn every_guide_renders_from_the_cache_exactly_as_it_renders_afresh() {
 
 #[test]
 fn free_text_ambiguous_and_unknown_answers_render_from_the_cache_exactly_as_afresh() {
-    let engine = kb_engine();
+    let engine = crate::common::shipped_engine();
     let cache: Renderings = Cache::new(4096);
     let asked = [
         "invalid client secret provided",
@@ -128,9 +110,9 @@ fn free_text_ambiguous_and_unknown_answers_render_from_the_cache_exactly_as_afre
 
 #[test]
 fn a_cached_shape_belongs_to_its_engine_generation() {
-    let engine = kb_engine();
+    let engine = crate::common::shipped_engine();
     let cache: Renderings = Cache::new(64);
-    let a = by_code(&engine, "AADSTS7000215");
+    let a = crate::common::found_by_code(&engine, "AADSTS7000215");
     let r = Render { shareable: true, ..Render::new(PUBLIC) };
     rendered::message(&cache, 0, &a, &r);
     assert_eq!(cache.len(), 1);

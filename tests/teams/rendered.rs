@@ -5,33 +5,21 @@
 
 use crate::common;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use errkb::answer::{Answer, Hit, Match, Outcome, Question, answer};
+use errkb::answer::{Answer, Question, answer};
 use errkb::http::Cache;
 use errkb::http::template::Renderings;
-use errkb::kb::load_dir;
-use errkb::search::Engine;
 use errkb::teams::TeamsApp;
 use errkb::teams::card::{self, Mode, Render};
 use errkb::teams::rendered;
 use errkb::teams::webhook_auth::WebhookKey;
-use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use serde_json::json;
-use sha2::Sha256;
 
 const PUBLIC: &str = "https://errkb.example.com";
 const WEBHOOK_SECRET: &str = "ZXJya2IgcmVuZGVyaW5nIGNhY2hlIHRlc3Qga2V5LCAzMiBieXRlcw==";
-
-fn kb_engine() -> Engine {
-    let report = load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb")).unwrap();
-    Engine::from_report(report).unwrap()
-}
 
 fn renders() -> Vec<Render<'static>> {
     let bot = Render { public_url: PUBLIC, mode: Mode::Bot, probe: false };
@@ -45,16 +33,6 @@ fn questions() -> Vec<String> {
         "é ✓ 漢字 \u{E000}\u{E001} marker look-alikes\r\nsecond line".into(),
         format!("pasted {} end", "AADSTS50011 redirect uri mismatch ".repeat(40)),
     ]
-}
-
-fn by_code(engine: &Engine, code: &str) -> Answer {
-    let guide = engine.get(code).unwrap().clone();
-    Answer {
-        query: guide.code.to_string(),
-        detected: vec![guide.code.clone()],
-        outcome: Outcome::Found { best: Hit { guide, score: 1.0, matched: Match::Code }, alternatives: vec![] },
-        reason: None,
-    }
 }
 
 /// Renders `answer` through a cache already holding its shape, for each question in turn, and
@@ -74,10 +52,10 @@ fn assert_cached_equals_fresh(cache: &Renderings, label: &str, answer: &Answer, 
 
 #[test]
 fn every_guide_card_renders_from_the_cache_exactly_as_it_renders_afresh() {
-    let engine = kb_engine();
+    let engine = common::shipped_engine();
     let cache: Renderings = Cache::new(4096);
     for guide in engine.guides() {
-        let a = by_code(&engine, guide.code.as_str());
+        let a = common::found_by_code(&engine, guide.code.as_str());
         for r in renders() {
             assert!(assert_cached_equals_fresh(&cache, guide.code.as_str(), &a, &r), "{} is kept", guide.code);
         }
@@ -86,7 +64,7 @@ fn every_guide_card_renders_from_the_cache_exactly_as_it_renders_afresh() {
 
 #[test]
 fn free_text_ambiguous_and_unknown_cards_render_from_the_cache_exactly_as_afresh() {
-    let engine = kb_engine();
+    let engine = common::shipped_engine();
     let cache: Renderings = Cache::new(4096);
     let mut kinds = std::collections::BTreeSet::new();
     for q in [
@@ -115,9 +93,7 @@ fn free_text_ambiguous_and_unknown_cards_render_from_the_cache_exactly_as_afresh
 }
 
 fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&STANDARD.decode(WEBHOOK_SECRET).unwrap()).unwrap();
-    mac.update(body);
-    format!("HMAC {}", STANDARD.encode(mac.finalize().into_bytes()))
+    crate::hmac::authorization(WEBHOOK_SECRET, body)
 }
 
 #[tokio::test]

@@ -9,8 +9,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use bot_framework::microsoft;
 use errkb::config::TeamsConfig;
 use errkb::teams::auth::ChannelAuth;
@@ -20,10 +18,8 @@ use errkb::teams::service::Bot;
 use errkb::teams::token::TokenSource;
 use errkb::teams::webhook_auth::WebhookKey;
 use errkb::teams::{TeamsApp, TeamsOptions, TeamsSetupError};
-use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use wiremock::MockServer;
 
 const APP_ID: &str = "5f0c2f2b-0c1d-4d55-9a36-6f0d0b7f2a11";
@@ -192,9 +188,7 @@ async fn unauthenticated_or_malformed_requests_get_a_bare_4xx() {
 }
 
 fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&STANDARD.decode(WEBHOOK_SECRET).unwrap()).unwrap();
-    mac.update(body);
-    format!("HMAC {}", STANDARD.encode(mac.finalize().into_bytes()))
+    crate::hmac::authorization(WEBHOOK_SECRET, body)
 }
 
 #[tokio::test]
