@@ -87,12 +87,12 @@ impl<V: Clone> Cache<V> {
         g.current.insert(question.to_string(), answer);
     }
 
-    /// True when `question` has a value for `engine_generation` (it may be dropped before it is
-    /// asked for).
-    pub fn contains(&self, engine_generation: u64, question: &str) -> bool {
-        let g = self.lock();
-        g.engine_generation == engine_generation
-            && (g.current.contains_key(question) || g.previous.contains_key(question))
+    /// The cached value of `question` for `engine_generation`, if any (nothing is computed).
+    pub fn get(&self, engine_generation: u64, question: &str) -> Option<V> {
+        if self.half == 0 || question.len() > MAX_KEY_BYTES {
+            return None;
+        }
+        self.lookup(engine_generation, question)
     }
 
     /// Answers held (both generations).

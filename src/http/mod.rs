@@ -118,10 +118,18 @@ impl AppState {
         self.ask_tagged(raw, platform).map(|(answer, _)| answer)
     }
 
-    /// True when `raw` is answered from the answer cache (no search to run).
-    pub fn is_answered(&self, raw: &str) -> bool {
-        let Ok(question) = Question::parse(raw) else { return true };
-        self.cache.contains(self.engine.generation(), question.text())
+    /// [`AppState::ask_tagged`] when that needs no search: the answer from the answer cache
+    /// (counted and logged like any other), or the question's parse error; `None` when the
+    /// engine would have to search.
+    pub fn ask_cached(&self, raw: &str, platform: &'static str) -> Option<Result<(Answer, u64), QuestionError>> {
+        let question = match Question::parse(raw) {
+            Ok(question) => question,
+            Err(e) => return Some(Err(e)),
+        };
+        let generation = self.engine.generation();
+        let answer = self.cache.get(generation, question.text())?;
+        self.record_answer(platform, &answer);
+        Some(Ok((answer, generation)))
     }
 
     /// Like [`AppState::ask`], with the engine generation the answer's guides come from (what
@@ -131,10 +139,15 @@ impl AppState {
         let (engine, generation) = self.engine.snapshot();
         let answer =
             self.cache.get_or_compute(generation, question.text(), || answer(&engine, &question, ANSWER_LIMIT));
+        self.record_answer(platform, &answer);
+        Ok((answer, generation))
+    }
+
+    /// Counts the answer's kind and queues its query-log row.
+    fn record_answer(&self, platform: &'static str, answer: &Answer) {
         let lead = answer.lead_code().map(ToString::to_string);
         let guide = answer.hits().first().map(|h| h.guide.code.to_string());
         self.record(platform, &answer.query, lead.as_deref(), answer.kind(), guide.as_deref());
-        Ok((answer, generation))
     }
 
     /// Like [`AppState::ask`], but returns the `errkb ask --json` body, serialized once per

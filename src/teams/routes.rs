@@ -27,7 +27,7 @@ use super::bot::{Decision, Knowledge, Vote, decide};
 use super::card::{self, Mode, Render};
 use super::connector::ReplyTo;
 use super::service::TeamsApp;
-use crate::answer::Answer;
+use crate::answer::{Answer, QuestionError};
 use crate::http::AppState;
 use crate::http::background::{self, Background};
 use crate::kb::Guide;
@@ -225,10 +225,10 @@ async fn webhook(
     let text = strip_all_mentions(activity.text.as_deref().unwrap_or_default());
     // An answer already in the cache is a lookup and a filled-in template: no search to move off
     // the runtime's threads.
-    if state.is_answered(&text) {
-        return json_body(lite_reply(&state, &text));
+    if let Some(asked) = state.ask_cached(&text, "teams_webhook") {
+        return json_body(lite_reply(&state, asked));
     }
-    let work = tokio::task::spawn_blocking(move || lite_reply(&state, &text));
+    let work = tokio::task::spawn_blocking(move || lite_reply(&state, state.ask_tagged(&text, "teams_webhook")));
     match tokio::time::timeout(WEBHOOK_BUDGET, work).await {
         Ok(Ok(body)) => json_body(body),
         _ => Json(json!({"type": "message", "text": "Sorry, that took too long. Please try again."})).into_response(),
@@ -236,9 +236,9 @@ async fn webhook(
 }
 
 /// The webhook's reply, serialized: the answer card, or the welcome card for unusable text.
-fn lite_reply(state: &AppState, text: &str) -> Bytes {
+fn lite_reply(state: &AppState, asked: Result<(Answer, u64), QuestionError>) -> Bytes {
     let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite, probe: false };
-    match state.ask_tagged(text, "teams_webhook") {
+    match asked {
         Ok((answer, generation)) => super::rendered::webhook_reply(&state.renderings, generation, &answer, &render),
         Err(_) => serde_json::to_vec(&super::rendered::reply(card::welcome_card(render.public_url)))
             .unwrap_or_default()
