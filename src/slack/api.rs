@@ -87,7 +87,7 @@ impl SlackApi {
         thread_ts: Option<&str>,
         message: &Message,
     ) -> Result<String, ApiError> {
-        let mut body = message_body(message);
+        let mut body = message_body(message.to_json());
         body["channel"] = json!(channel);
         if let Some(ts) = thread_ts {
             body["thread_ts"] = json!(ts);
@@ -105,7 +105,7 @@ impl SlackApi {
         thread_ts: Option<&str>,
         message: &Message,
     ) -> Result<(), ApiError> {
-        let mut body = message_body(message);
+        let mut body = message_body(message.to_json());
         body["channel"] = json!(channel);
         body["user"] = json!(user);
         if let Some(ts) = thread_ts {
@@ -122,7 +122,7 @@ impl SlackApi {
         ts: &str,
         message: &Message,
     ) -> Result<(), ApiError> {
-        let mut body = message_body(message);
+        let mut body = message_body(message.to_json());
         body["channel"] = json!(channel);
         body["ts"] = json!(ts);
         self.call("chat.update", token, &body).await.map(drop)
@@ -142,8 +142,8 @@ impl SlackApi {
 
     /// Posts to an interaction's `response_url` (no token: the URL is the credential). `extra`
     /// adds `response_type`, `replace_original`, `thread_ts` ...
-    pub async fn respond(&self, response_url: &str, message: &Message, extra: Value) -> Result<(), ApiError> {
-        let mut body = message_body(message);
+    pub async fn respond(&self, response_url: &str, message: Message, extra: Value) -> Result<(), ApiError> {
+        let mut body = message_body(message.into_json());
         if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
             body.extend(extra);
         }
@@ -245,9 +245,8 @@ fn retry_after(response: &reqwest::Response) -> Duration {
     Duration::from_secs(seconds.unwrap_or(1))
 }
 
-/// The message as JSON, with Slack's limits enforced once more on the way out.
-fn message_body(message: &Message) -> Value {
-    let mut body = message.to_json();
+/// A message's JSON body, with Slack's limits enforced once more on the way out.
+fn message_body(mut body: Value) -> Value {
     let full = first_url(&body).unwrap_or_default();
     limits::fit(&mut body, Surface::Message, &full);
     body

@@ -53,7 +53,7 @@ async fn solved(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Ask
     };
     let blocks = updated(clicked(i), &[SOLVED, STILL_STUCK, NOT_USEFUL], &note);
     let text = format!("Solved with {}", if asked.code.is_empty() { "this answer" } else { asked.code.as_str() });
-    respond(slack, i, &Message { text, blocks }, json!({"replace_original": true})).await;
+    respond(slack, i, Message { text, blocks }, json!({"replace_original": true})).await;
 }
 
 async fn stuck(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Asked) {
@@ -87,13 +87,13 @@ async fn stuck(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Aske
     let blocks =
         updated(clicked(i), &[STILL_STUCK, NOT_USEFUL], &format!("🙋 Still stuck: {called} called in by {who}."));
     let text = i.message.as_ref().and_then(|m| m["text"].as_str()).unwrap_or("Still stuck").to_string();
-    respond(slack, i, &Message { text, blocks }, json!({"replace_original": true})).await;
+    respond(slack, i, Message { text, blocks }, json!({"replace_original": true})).await;
 }
 
 async fn hide(state: &AppState, slack: &SlackApp, i: &Interaction, asked: &Asked) {
     record(state, i, asked, Outcome::Hidden, None, false).await;
     let empty = Message { text: String::new(), blocks: Vec::new() };
-    respond(slack, i, &empty, json!({"delete_original": true})).await;
+    respond(slack, i, empty, json!({"delete_original": true})).await;
 }
 
 /// The message in the thread that calls people in: `guide` is the guide shown (URL and title),
@@ -210,10 +210,10 @@ async fn vote(state: &AppState, i: &Interaction, code: &str, helpful: bool) {
 /// A private note to the clicker; `mrkdwn` is already escaped.
 async fn tell(slack: &SlackApp, i: &Interaction, mrkdwn: &str) {
     let message = Message { text: mrkdwn.to_string(), blocks: vec![section(mrkdwn)] };
-    respond(slack, i, &message, json!({"response_type": "ephemeral", "replace_original": false})).await;
+    respond(slack, i, message, json!({"response_type": "ephemeral", "replace_original": false})).await;
 }
 
-async fn respond(slack: &SlackApp, i: &Interaction, message: &Message, extra: Value) {
+async fn respond(slack: &SlackApp, i: &Interaction, message: Message, extra: Value) {
     if i.response_url.is_empty() {
         return tracing::debug!("Slack interaction without a response_url; nothing to update");
     }

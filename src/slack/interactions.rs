@@ -25,11 +25,11 @@ use crate::http::AppState;
 use crate::store::{Feedback, hash_user};
 
 /// Handles a block action or a message shortcut.
-pub async fn handle(state: AppState, slack: Arc<SlackApp>, i: Interaction) {
+pub async fn handle(state: AppState, slack: Arc<SlackApp>, mut i: Interaction) {
     match i.kind.as_str() {
         "block_actions" => {
-            if let Some(action) = i.actions.first() {
-                on_action(&state, &slack, &i, action).await;
+            if let Some(action) = i.actions.first().cloned() {
+                on_action(&state, &slack, &mut i, &action).await;
             }
         }
         "message_action" if i.callback_id == EXPLAIN_ERROR => explain(&state, &slack, &i).await,
@@ -49,7 +49,7 @@ pub fn view_submission(state: &AppState, slack: &Arc<SlackApp>, i: &Interaction)
     }
 }
 
-async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: &Action) {
+async fn on_action(state: &AppState, slack: &SlackApp, i: &mut Interaction, action: &Action) {
     let id = action.action_id.as_str();
     let render = Render { shareable: i.container.is_ephemeral, ..Render::new(&slack.public_url) };
     match id {
@@ -58,12 +58,12 @@ async fn on_action(state: &AppState, slack: &SlackApp, i: &Interaction, action: 
         SHOW_ALL_STEPS => {
             let message = answer_code(state, &action.value, &Render { all_steps: true, ..render });
             let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
-            respond(slack, i, &message, json!({"replace_original": true})).await;
+            respond(slack, i, message, json!({"replace_original": true})).await;
         }
         _ if id.starts_with(DID_YOU_MEAN) => {
             let message = answer_code(state, &action.value, &render);
             let message = channel_answer::carry_over(i.message_blocks(), message, &action.value);
-            respond(slack, i, &message, json!({"replace_original": true})).await;
+            respond(slack, i, message, json!({"replace_original": true})).await;
         }
         PROBE_LINK => probe::link(state, slack, i, &action.value).await,
         PROBE_QUICK => probe::open_quick(state, slack, i).await,
@@ -112,16 +112,16 @@ async fn share(state: &AppState, slack: &SlackApp, i: &Interaction, query: &str)
                 };
                 channel_answer::record(state, &to, &ts).await;
             }
-            respond(slack, i, &Message { text: String::new(), blocks: vec![] }, json!({"delete_original": true})).await
+            respond(slack, i, Message { text: String::new(), blocks: vec![] }, json!({"delete_original": true})).await
         }
         Err(reason) => {
             tracing::info!(reason, "sharing through chat.postMessage failed; using the response_url");
-            respond(slack, i, &message, json!({"response_type": "in_channel", "replace_original": false})).await;
+            respond(slack, i, message, json!({"response_type": "in_channel", "replace_original": false})).await;
         }
     }
 }
 
-async fn feedback(state: &AppState, slack: &SlackApp, i: &Interaction, code: &str, helpful: bool) {
+async fn feedback(state: &AppState, slack: &SlackApp, i: &mut Interaction, code: &str, helpful: bool) {
     let message_ts =
         if i.container.message_ts.is_empty() { i.trigger_id.as_str() } else { i.container.message_ts.as_str() };
     let answer_id = format!("slack:{}:{message_ts}", i.channel_id());
@@ -135,8 +135,8 @@ async fn feedback(state: &AppState, slack: &SlackApp, i: &Interaction, code: &st
     if let Err(e) = state.store.record_feedback(&vote).await {
         tracing::warn!(error = %e, "storing Slack feedback failed");
     }
-    let blocks = match i.message_blocks() {
-        Some(blocks) => blocks.clone(),
+    let blocks = match i.take_message_blocks() {
+        Some(blocks) => blocks,
         None => {
             answer_code(state, code, &Render { shareable: i.container.is_ephemeral, ..Render::new(&slack.public_url) })
                 .blocks
@@ -144,14 +144,14 @@ async fn feedback(state: &AppState, slack: &SlackApp, i: &Interaction, code: &st
     };
     let text = if helpful { "Thanks: glad it helped." } else { "Thanks for the feedback." };
     let message = Message { text: text.into(), blocks: blocks::thank(blocks, helpful) };
-    respond(slack, i, &message, json!({"replace_original": true})).await;
+    respond(slack, i, message, json!({"replace_original": true})).await;
 }
 
 /// The `explain_error` shortcut: a private answer about the message's text.
 async fn explain(state: &AppState, slack: &SlackApp, i: &Interaction) {
     let message = answer_text(state, i.message_text(), &Render { shareable: true, ..Render::new(&slack.public_url) });
     if !i.response_url.is_empty() {
-        return respond(slack, i, &message, json!({"response_type": "ephemeral"})).await;
+        return respond(slack, i, message, json!({"response_type": "ephemeral"})).await;
     }
     let Some(token) = slack.token_for(&state.store, &i.team.id).await else { return };
     if let Err(e) = slack.api.post_ephemeral(&token, i.channel_id(), &i.user.id, None, &message).await {
@@ -159,7 +159,7 @@ async fn explain(state: &AppState, slack: &SlackApp, i: &Interaction) {
     }
 }
 
-async fn respond(slack: &SlackApp, i: &Interaction, message: &Message, extra: Value) {
+async fn respond(slack: &SlackApp, i: &Interaction, message: Message, extra: Value) {
     if i.response_url.is_empty() {
         tracing::debug!("Slack interaction without a response_url; nothing to update");
         return;

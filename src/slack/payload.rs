@@ -196,6 +196,15 @@ impl Interaction {
         self.message.as_ref()?.get("blocks")?.as_array()
     }
 
+    /// The clicked message's blocks, moved out of the payload (for a handler that rebuilds the
+    /// message from them and needs no other copy).
+    pub fn take_message_blocks(&mut self) -> Option<Vec<Value>> {
+        match self.message.as_mut()?.get_mut("blocks")?.take() {
+            Value::Array(blocks) => Some(blocks),
+            _ => None,
+        }
+    }
+
     pub fn channel_id(&self) -> &str {
         if self.channel.id.is_empty() { &self.container.channel_id } else { &self.channel.id }
     }

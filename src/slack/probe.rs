@@ -161,7 +161,7 @@ fn user_name(i: &Interaction) -> &str {
 pub async fn tell(state: &AppState, slack: &SlackApp, to: &Private, message: &Message) {
     if !to.response_url.is_empty() {
         let extra = json!({"response_type": "ephemeral", "replace_original": false});
-        match slack.api.respond(&to.response_url, message, extra).await {
+        match slack.api.respond(&to.response_url, message.clone(), extra).await {
             Ok(()) => return,
             Err(e) => tracing::info!(error = %e, "private reply through the response_url failed; trying the API"),
         }

@@ -70,7 +70,7 @@ async fn ephemeral_update_views_and_response_url_each_reach_their_method() {
     api.views_open(&token(), "T.1", json!({"type": "modal", "blocks": []})).await.unwrap();
     api.views_publish(&token(), "U1", json!({"type": "home", "blocks": []})).await.unwrap();
     let url = format!("{}/hooks/response", server.uri());
-    api.respond(&url, &hello(), json!({"replace_original": true})).await.unwrap();
+    api.respond(&url, hello(), json!({"replace_original": true})).await.unwrap();
 }
 
 #[tokio::test]
@@ -118,7 +118,7 @@ async fn slack_ok_false_becomes_a_typed_error_without_the_token() {
 async fn a_transport_error_shows_neither_the_token_nor_the_response_url() {
     let api = SlackApi::new("http://127.0.0.1:9/api");
     let err = api.post_message(&token(), "C1", None, &hello()).await.unwrap_err();
-    let err2 = api.respond("http://127.0.0.1:9/commands/T1/secret-path-xyz", &hello(), json!({})).await.unwrap_err();
+    let err2 = api.respond("http://127.0.0.1:9/commands/T1/secret-path-xyz", hello(), json!({})).await.unwrap_err();
     let shown = format!("{err} {err:?} {err2} {err2:?}");
     assert!(!shown.contains(TOKEN) && !shown.contains("secret-path-xyz"), "{shown}");
 }
