@@ -140,6 +140,12 @@ impl Application {
         self.port
     }
 
+    /// Every route with its middleware, as [`Application::run_until_stopped`] serves it (for
+    /// driving requests in-process, as benches/routes.rs does).
+    pub fn router(&self) -> Router {
+        router_with_teams(self.state.clone(), self.slack.clone(), self.teams.clone())
+    }
+
     /// The shared state (tests reach the store and engine through it).
     pub fn state(&self) -> &AppState {
         &self.state

@@ -4,13 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::response::Response;
 
 /// Latency bucket upper bounds, in seconds.
 const BUCKETS: [f64; 11] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -174,51 +172,4 @@ fn method_label(method: &Method) -> &'static str {
 
 fn escape(label: &str) -> String {
     label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
-}
-
-/// Middleware: counts each request under its matched route (`unmatched` for the fallback).
-/// Tower layer counting every request by matched route, method and status, with its latency.
-/// A plain layer rather than `from_fn`: no boxed `Next` or router clone per request.
-#[derive(Debug, Clone)]
-pub struct TrackLayer(pub Arc<Metrics>);
-
-impl<S> tower::Layer<S> for TrackLayer {
-    type Service = Track<S>;
-    fn layer(&self, inner: S) -> Track<S> {
-        Track { inner, metrics: self.0.clone() }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Track<S> {
-    inner: S,
-    metrics: Arc<Metrics>,
-}
-
-impl<S> tower::Service<Request> for Track<S>
-where
-    S: tower::Service<Request, Response = Response> + Send,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, S::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let route = request.extensions().get::<MatchedPath>().cloned();
-        let method = request.method().clone();
-        let started = Instant::now();
-        let metrics = self.metrics.clone();
-        let response = self.inner.call(request);
-        Box::pin(async move {
-            let response = response.await?;
-            let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-            metrics.count_request(route, &method, response.status().as_u16(), started.elapsed());
-            Ok(response)
-        })
-    }
 }
