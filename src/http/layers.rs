@@ -119,3 +119,55 @@ fn finish_headers(headers: &mut HeaderMap, status: StatusCode) {
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::{Metrics, StandardLayer};
+
+    fn app(metrics: &Arc<Metrics>) -> Router {
+        Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
+            .route("/fast", get(|| async { "ok" }))
+            .route("/own", get(|| async { ([(header::REFERRER_POLICY, "origin")], "ok") }))
+            .route("/big", get(|| async { StatusCode::PAYLOAD_TOO_LARGE }))
+            .layer(StandardLayer { metrics: metrics.clone(), timeout: Duration::from_millis(50) })
+    }
+
+    async fn call(router: &Router, path: &str) -> axum::response::Response {
+        router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_handler_slower_than_the_timeout_gets_503_and_is_counted_under_its_route() {
+        let metrics = Arc::new(Metrics::default());
+        let response = call(&app(&metrics), "/slow").await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let text = metrics.render(0, 0, 0);
+        assert!(text.contains(r#"errkb_http_requests_total{route="/slow",method="GET",status="503"} 1"#), "{text}");
+    }
+
+    #[tokio::test]
+    async fn safe_headers_are_added_unless_the_handler_set_its_own() {
+        let metrics = Arc::new(Metrics::default());
+        let router = app(&metrics);
+        let fast = call(&router, "/fast").await;
+        assert_eq!(fast.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(fast.headers()["referrer-policy"], "no-referrer");
+        assert!(fast.headers().get(header::CONNECTION).is_none());
+        let own = call(&router, "/own").await;
+        assert_eq!(own.headers()["referrer-policy"], "origin");
+        let big = call(&router, "/big").await;
+        assert_eq!(big.headers()[header::CONNECTION], "close", "an unread body ends the connection");
+        let text = metrics.render(0, 0, 0);
+        assert!(text.contains(r#"errkb_http_requests_total{route="/fast",method="GET",status="200"} 1"#), "{text}");
+    }
+}
