@@ -32,6 +32,7 @@
 #
 # Environment: DURATION, CONNECTIONS, THREADS, MIX_DURATION (60s), STARTS (5), POOL (2000: distinct
 # signed Slack events and clicks per run; past it, event ids repeat and are de-duplicated),
+# ERRKB_BIN (the errkb binary to measure; the fresh release build by default),
 # SETTLE_MAX (30: seconds to wait for errkb to go idle after a path before restarting it), and
 # CARGO_TARGET_DIR. Needs wrk, curl, python3 and openssl. Exits 1 when any run had errors other
 # than shed 503s.
@@ -51,6 +52,8 @@ done
 
 # shellcheck source=bench/common.sh
 source bench/common.sh
+# ERRKB_BIN: another errkb binary to measure (an A/B against a copy of an earlier build).
+ERRKB_BIN="${ERRKB_BIN:-$BIN_DIR/errkb}"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ERRKB_PORT="$(free_port)"; HELLO_PORT="$(free_port)"; FAKE_PORT="$(free_port)"
@@ -68,15 +71,16 @@ export ERRKB_LISTEN="127.0.0.1:$ERRKB_PORT" ERRKB_PUBLIC_URL="$base" ERRKB_KB_DI
 "$BIN_DIR/examples/fake_platforms" "127.0.0.1:$FAKE_PORT" tests/fixtures/teams/test-keys.jwk.json 2>"$work/fake.log" &
 pids+=($!)
 start_hello "$HELLO_PORT"
+hello_pid="${pids[-1]}"
 wait_ready "$FAKE/openid" "http://127.0.0.1:$HELLO_PORT/"
 
 echo "== start-up: errkb serve from exec to /readyz 200, $STARTS starts"
-startup="$(python3 bench/loadkit.py startup "$BIN_DIR/errkb" "$base/readyz" "$STARTS")"
+startup="$(python3 bench/loadkit.py startup "$ERRKB_BIN" "$base/readyz" "$STARTS")"
 echo "   $startup"
 
 # start_errkb: `errkb serve` in the background (the same database each time), ready.
 start_errkb() {
-  "$BIN_DIR/errkb" serve 2>>"$work/errkb.log" &
+  "$ERRKB_BIN" serve 2>>"$work/errkb.log" &
   errkb_pid=$!
   pids+=("$errkb_pid")
   wait_ready "$base/readyz"
@@ -84,7 +88,8 @@ start_errkb() {
 # busy: errkb's count of requests refused because its background budget was full (503).
 busy() { curl -fs "$base/metrics" | awk -F'} ' '/^errkb_refusals_total\{reason="background_busy"\}/ { n = $2 } END { print n + 0 }'; }
 rss() { awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$errkb_pid/status"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$errkb_pid/stat"; }
+# cpu_ticks [PID]: the process's user + system CPU so far, in clock ticks (errkb's by default).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${1:-$errkb_pid}/stat"; }
 # settle NAME: waits until errkb is idle (under 5 % of a core over half a second) for at most
 # SETTLE_MAX seconds, so the work acknowledged requests left running (answers posted after a
 # Slack or Teams ack) is not billed to the next path. The seconds go to $work/NAME.drain for the
@@ -117,10 +122,11 @@ wrk_path() {
   echo "== $1 ($DURATION, $CONNECTIONS connections)"
   if [ -n "${PERF:-}" ]; then
     mkdir -p "$PERF"
-    perf record -g -F 499 -p "$errkb_pid" -o "$PERF/$1.perf.data" 2>/dev/null &
+    # shellcheck disable=SC2086
+    perf record ${PERF_ARGS:--g} -F 499 -p "$errkb_pid" -o "$PERF/$1.perf.data" 2>/dev/null &
     perf_pid=$!
   fi
-  local busy_before; busy_before="$(busy)"
+  local busy_before ticks_before; busy_before="$(busy)"; ticks_before="$(cpu_ticks)"
   run -s "$work/$1.lua" "$base" >"$work/$1.txt"
   echo $(( $(busy) - busy_before )) >"$work/$1.busy"
   if [ -n "${PERF:-}" ]; then
@@ -131,11 +137,33 @@ wrk_path() {
   fi
   grep -E "Requests/sec|Non-2xx|Socket errors|^ +99%" "$work/$1.txt" | sed 's/^ */   /'
   settle "$1"
+  # errkb's CPU from the start of the run until it was idle again (none after a restart).
+  local ticks=$(( $(cpu_ticks) - ticks_before )); echo $(( ticks > 0 ? ticks : 0 )) >"$work/$1.cpu"
+  sized_baseline "$1"
+}
+# sized_baseline NAME: the baseline again, answering as many bytes on the wire as NAME's
+# responses took on average (hello_baseline's /bytes/{n}), into $work/NAME.sized.txt: what
+# the transport of those bytes costs on this machine, apart from errkb's own work.
+sized_baseline() {
+  local total hello_total; total="$(python3 bench/loadkit.py bytes "$work/$1.txt")"
+  hello_total="$(python3 bench/loadkit.py bytes "$work/hello.txt")"
+  local n=$(( total - hello_total + 13 )); (( n > 0 )) || n=0
+  local ticks_before; ticks_before="$(cpu_ticks "$hello_pid")"
+  run "http://127.0.0.1:$HELLO_PORT/bytes/$n" >"$work/$1.sized.txt"
+  echo $(( $(cpu_ticks "$hello_pid") - ticks_before )) >"$work/$1.sized.cpu"
+  echo "   the baseline answering the same $total bytes: $(rps "$work/$1.sized.txt") req/s"
+}
+# hello_run FILE: one wrk run of the baseline into $work/FILE.txt, its CPU ticks in FILE.cpu.
+hello_run() {
+  local ticks_before; ticks_before="$(cpu_ticks "$hello_pid")"
+  run "http://127.0.0.1:$HELLO_PORT/" >"$work/$1.txt"
+  echo $(( $(cpu_ticks "$hello_pid") - ticks_before )) >"$work/$1.cpu"
+  grep -E "Requests/sec" "$work/$1.txt" | sed 's/^ */   /'
 }
 
 if [ -n "${ONLY:-}" ]; then
   echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
-  run "http://127.0.0.1:$HELLO_PORT/" >"$work/hello.txt"
+  hello_run hello
   for path in $ONLY; do wrk_path "$path"; done
   python3 bench/loadkit.py table "$work" $(for p in $ONLY; do echo "$p=$p"; done)
   exit 0
@@ -156,8 +184,7 @@ echo "   RSS: idle $rss_idle, after 10 s of load $rss_10s, after $MIX_DURATION $
 settle mixed
 
 echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
-run "http://127.0.0.1:$HELLO_PORT/" >"$work/hello.txt"
-grep -E "Requests/sec" "$work/hello.txt" | sed 's/^ */   /'
+hello_run hello
 wrk_path api_answer
 cat >"$work/unique.lua" <<'LUA'
 local words = { "invalid", "client", "secret", "redirect", "uri", "mismatch", "consent", "required",
@@ -174,8 +201,7 @@ run -s "$work/unique.lua" "$base" >"$work/api_unique.txt"
 settle api_unique
 for path in slack_command slack_mention slack_button teams_webhook teams_messages; do wrk_path "$path"; done
 echo "== baseline again ($DURATION, $CONNECTIONS connections)"
-run "http://127.0.0.1:$HELLO_PORT/" >"$work/hello-after.txt"
-grep -E "Requests/sec" "$work/hello-after.txt" | sed 's/^ */   /'
+hello_run hello-after
 
 echo
 python3 bench/loadkit.py table "$work" \

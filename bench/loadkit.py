@@ -11,7 +11,9 @@
   loadkit.py table WORK LABEL=NAME...  the results table from WORK/<NAME>.txt (wrk --latency
                                  output) against WORK/hello.txt and WORK/hello-after.txt, with
                                  the 503s errkb shed (WORK/<NAME>.busy) apart from other errors and
-                                 the seconds errkb took to go idle after each run (WORK/<NAME>.drain).
+                                 the seconds errkb took to go idle after each run (WORK/<NAME>.drain)
+                                 and the server's CPU per request (WORK/<NAME>.cpu, clock ticks).
+  loadkit.py bytes FILE          mean bytes per response (headers included) in wrk output FILE.
   loadkit.py failed WORK         exit status 0 when a run had errors other than 503 shedding.
 
 Configuration comes from the environment load.sh exports: SLACK_SIGNING_SECRET,
@@ -197,6 +199,7 @@ def sign(work):
     ts = str(int(time.time()))
     pool = int(os.environ.get("POOL", "2000"))
     paths = {
+        "healthz": [("GET", "/healthz", {}, "")],
         "api_answer": answer_requests(),
         "slack_command": command_requests(ts),
         "slack_mention": mention_requests(ts, pool),
@@ -256,20 +259,47 @@ def wrk_result(path):
     return rps, p99, non2xx + socket
 
 
+def bytes_per_response(path):
+    """Mean bytes a response took on the wire (headers included), from wrk's Transfer/sec."""
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", text)
+    scale = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}[m.group(2)]
+    return float(m.group(1)) * scale / rps
+
+
+def cpu_per_request(work, name):
+    """The server's CPU (user + system) per request in microseconds, from WORK/NAME.cpu (clock
+    ticks from the start of the run until the server was idle again, so the work an
+    acknowledgement left running counts too) and wrk's request count; None without the file."""
+    ticks = read_int(f"{work}/{name}.cpu")
+    m = re.search(r"^\s*(\d+) requests in", open(f"{work}/{name}.txt").read(), re.M)
+    if not ticks or not m:
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK") * 1e6 / int(m.group(1))
+
+
 def table(work, names):
     hello = [wrk_result(f"{work}/{n}.txt")[0] for n in ("hello", "hello-after") if os.path.exists(f"{work}/{n}.txt")]
     base = statistics.mean(hello)
-    print(f"baseline (axum hello world): {' and '.join(f'{h:,.0f}' for h in hello)} req/s, mean {base:,.0f}")
+    hello_cpu = cpu_per_request(work, "hello")
+    print(f"baseline (axum hello world): {' and '.join(f'{h:,.0f}' for h in hello)} req/s, mean {base:,.0f}"
+          + (f", {hello_cpu:.1f} µs CPU a request" if hello_cpu else ""))
     print()
-    print("| path | req/s | % of baseline | p99 | errors | 503 shed | idle again after |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| path | req/s | % of baseline | % of baseline, same bytes | p99 | errors | 503 shed | CPU µs/request "
+          "| baseline CPU µs, same bytes | idle again after |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
         label, _, file = name.partition("=")
         rps, p99, failed = wrk_result(f"{work}/{file}.txt")
         shed = read_int(f"{work}/{file}.busy")
         drain = open(f"{work}/{file}.drain").read().strip() if os.path.exists(f"{work}/{file}.drain") else ""
-        print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {p99:.2f} ms | {max(failed - shed, 0)} | {shed} "
-              f"| {drain} |")
+        cpu = cpu_per_request(work, file)
+        sized = f"{work}/{file}.sized.txt"
+        same = f"{100 * rps / wrk_result(sized)[0]:.1f} %" if os.path.exists(sized) else ""
+        sized_cpu = cpu_per_request(work, f"{file}.sized") if os.path.exists(sized) else None
+        print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {same} | {p99:.2f} ms | {max(failed - shed, 0)} "
+              f"| {shed} | {f'{cpu:.1f}' if cpu else ''} | {f'{sized_cpu:.1f}' if sized_cpu else ''} | {drain} |")
 
 
 def read_int(path):
@@ -299,6 +329,8 @@ def main():
         startup(args[0], args[1], int(args[2]))
     elif command == "table":
         table(args[0], args[1:])
+    elif command == "bytes":
+        print(round(bytes_per_response(args[0])))
     elif command == "failed":
         sys.exit(0 if failed(args[0]) else 1)
     else:
