@@ -2,6 +2,7 @@
 # Load test of every path a user hits, in one run against one baseline: the axum hello world
 # (examples/hello_baseline.rs) and `errkb serve` (release, shipped kb/, SQLite file, Slack and
 # Teams on), driven by wrk with the same threads and connections:
+#   GET /healthz                  errkb's floor: every middleware layer, a trivial handler
 #   GET /api/v1/answer            a mix of codes, pasted log lines, free text and unknown codes
 #                                 (repeated; then every question different, the worst case)
 #   POST /slack/commands          signed slash commands (the answer is the ack)
@@ -185,6 +186,7 @@ settle mixed
 
 echo "== baseline: axum hello world ($DURATION, $CONNECTIONS connections)"
 hello_run hello
+wrk_path healthz
 wrk_path api_answer
 cat >"$work/unique.lua" <<'LUA'
 local words = { "invalid", "client", "secret", "redirect", "uri", "mismatch", "consent", "required",
@@ -204,7 +206,7 @@ echo "== baseline again ($DURATION, $CONNECTIONS connections)"
 hello_run hello-after
 
 echo
-python3 bench/loadkit.py table "$work" \
+python3 bench/loadkit.py table "$work" "GET /healthz (errkb's floor)=healthz" \
   "GET /api/v1/answer (mixed questions)=api_answer" "GET /api/v1/answer (every question different)=api_unique" \
   "POST /slack/commands (signed)=slack_command" "POST /slack/events app_mention (signed)=slack_mention" \
   "POST /slack/interactions block_actions (signed)=slack_button" "POST /teams/webhook (HMAC)=teams_webhook" \
