@@ -18,11 +18,13 @@
 # It also measures start-up (exec to /readyz 200, STARTS starts), idle RSS, and RSS after the
 # first 10 s and at the end of MIX_DURATION of every path mixed. The table gives, per path,
 # requests/s, the share of the baseline (the mean of a hello-world run before the paths and one
-# after), p99, errors (non-2xx answers and socket errors other than the next column), the 503s
-# errkb shed because its background budget was full (src/http/background.rs: the platforms
-# resend those), and how long errkb took to go idle
-# after the run: the work acknowledged requests left running (each path waits for it, so none is
-# billed for the one before).
+# after) and of the baseline answering the same bytes, p99, errors (non-2xx answers and socket
+# errors other than the next column), the 503s errkb shed because its background budget was full
+# (src/http/background.rs: Slack resends events, the Bot Connector activities; clicks are not
+# resent), the requests a second taken on (not shed), errkb's CPU per request and the
+# baseline's for the same bytes, and how long errkb took to go idle after the run: the work
+# acknowledged requests left running (each path waits for it, so none is billed for the one
+# before).
 #
 #   bench/load.sh [DURATION] [CONNECTIONS]     defaults: 30s 32 (THREADS=2)
 #   DURATION=5s MIX_DURATION=15s STARTS=3 bench/load.sh     a quick check that the script works

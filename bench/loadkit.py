@@ -268,6 +268,13 @@ def bytes_per_response(path):
     return float(m.group(1)) * scale / rps
 
 
+def taken_on(path, shed):
+    """Requests a second that were acknowledged and handled, not shed with a 503."""
+    m = re.search(r"^\s*(\d+) requests in ([\d.]+)(m?s)", open(path).read(), re.M)
+    seconds = float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+    return (int(m.group(1)) - shed) / seconds
+
+
 def cpu_per_request(work, name):
     """The server's CPU (user + system) per request in microseconds, from WORK/NAME.cpu (clock
     ticks from the start of the run until the server was idle again, so the work an
@@ -286,9 +293,9 @@ def table(work, names):
     print(f"baseline (axum hello world): {' and '.join(f'{h:,.0f}' for h in hello)} req/s, mean {base:,.0f}"
           + (f", {hello_cpu:.1f} µs CPU a request" if hello_cpu else ""))
     print()
-    print("| path | req/s | % of baseline | % of baseline, same bytes | p99 | errors | 503 shed | CPU µs/request "
-          "| baseline CPU µs, same bytes | idle again after |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| path | req/s | % of baseline | % of baseline, same bytes | p99 | errors | 503 shed | taken on/s "
+          "| CPU µs/request | baseline CPU µs, same bytes | idle again after |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
         label, _, file = name.partition("=")
         rps, p99, failed = wrk_result(f"{work}/{file}.txt")
@@ -299,7 +306,8 @@ def table(work, names):
         same = f"{100 * rps / wrk_result(sized)[0]:.1f} %" if os.path.exists(sized) else ""
         sized_cpu = cpu_per_request(work, f"{file}.sized") if os.path.exists(sized) else None
         print(f"| {label} | {rps:,.0f} | {100 * rps / base:.1f} % | {same} | {p99:.2f} ms | {max(failed - shed, 0)} "
-              f"| {shed} | {f'{cpu:.1f}' if cpu else ''} | {f'{sized_cpu:.1f}' if sized_cpu else ''} | {drain} |")
+              f"| {shed} | {taken_on(f'{work}/{file}.txt', shed):,.0f} | {f'{cpu:.1f}' if cpu else ''} "
+              f"| {f'{sized_cpu:.1f}' if sized_cpu else ''} | {drain} |")
 
 
 def read_int(path):
