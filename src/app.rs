@@ -182,6 +182,7 @@ fn shared_state(
         cache: Arc::new(AnswerCache::new(config.answer_cache_size)),
         json_cache: Arc::new(http::Cache::new(config.answer_cache_size)),
         renderings: Arc::new(http::Cache::new(config.answer_cache_size.min(http::template::MAX_RENDERINGS))),
+        replies: Arc::new(http::Cache::new(config.answer_cache_size)),
         background: Arc::default(),
         store,
         query_log,

@@ -70,6 +70,8 @@ pub struct Shared {
     pub json_cache: Arc<Cache<Arc<JsonAnswer>>>,
     /// Chat renderings of answers by shape, per index ([`template`]).
     pub renderings: Arc<template::Renderings>,
+    /// Serialized slash-command and webhook replies per question and index ([`template::Replies`]).
+    pub replies: Arc<template::Replies>,
     /// The budget of work chat routes start after acknowledging ([`background`]).
     pub background: Arc<background::Background>,
     pub store: Store,

@@ -15,6 +15,12 @@ use super::Cache;
 /// Rendered answers as templates by the adapter's shape key (`slack|…`, `teams|…`), per engine
 /// generation (a hot reload empties it); `None` for a shape that is rendered afresh every time.
 pub type Renderings = Cache<Arc<Option<JsonTemplate>>>;
+
+/// Serialized chat acknowledgements (a slash command's ephemeral reply, the outgoing webhook's
+/// card) keyed by their route and question, for one index: a repeated question is answered with
+/// the same bytes, shared by reference count, without filling a template again. Only replies
+/// that depend on nothing but the question and the process's settings go here.
+pub type Replies = Cache<axum::body::Bytes>;
 /// Shapes kept at most (a template is some tens of kilobytes).
 pub const MAX_RENDERINGS: usize = 1024;
 

@@ -55,7 +55,11 @@ pub fn command_reply(state: &AppState, slack: &SlackApp, command: &str, text: &s
     }
     let r = Render { shareable: true, probe: state.probe.is_some(), ..Render::new(&slack.public_url) };
     match state.ask_tagged(text, "slack") {
-        Ok((answer, generation)) => super::rendered::command_ack(&state.renderings, generation, &answer, &r),
+        Ok((answer, generation)) => {
+            state.replies.get_or_compute(generation, &format!("slack-command\u{0}{text}"), || {
+                super::rendered::command_ack(&state.renderings, generation, &answer, &r)
+            })
+        }
         Err(_) => ephemeral_bytes(blocks::help(COMMAND)),
     }
 }

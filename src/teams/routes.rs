@@ -226,20 +226,25 @@ async fn webhook(
     // An answer already in the cache is a lookup and a filled-in template: no search to move off
     // the runtime's threads.
     if let Some(asked) = state.ask_cached(&text, "teams_webhook") {
-        return json_body(lite_reply(&state, asked));
+        return json_body(lite_reply(&state, &text, asked));
     }
-    let work = tokio::task::spawn_blocking(move || lite_reply(&state, state.ask_tagged(&text, "teams_webhook")));
+    let work = tokio::task::spawn_blocking(move || lite_reply(&state, &text, state.ask_tagged(&text, "teams_webhook")));
     match tokio::time::timeout(WEBHOOK_BUDGET, work).await {
         Ok(Ok(body)) => json_body(body),
         _ => Json(json!({"type": "message", "text": "Sorry, that took too long. Please try again."})).into_response(),
     }
 }
 
-/// The webhook's reply, serialized: the answer card, or the welcome card for unusable text.
-fn lite_reply(state: &AppState, asked: Result<(Answer, u64), QuestionError>) -> Bytes {
+/// The webhook's reply to `text`, serialized: the answer card (kept per question and index), or
+/// the welcome card for unusable text.
+fn lite_reply(state: &AppState, text: &str, asked: Result<(Answer, u64), QuestionError>) -> Bytes {
     let render = Render { public_url: &state.settings.public_url, mode: Mode::Lite, probe: false };
     match asked {
-        Ok((answer, generation)) => super::rendered::webhook_reply(&state.renderings, generation, &answer, &render),
+        Ok((answer, generation)) => {
+            state.replies.get_or_compute(generation, &format!("teams-webhook\u{0}{text}"), || {
+                super::rendered::webhook_reply(&state.renderings, generation, &answer, &render)
+            })
+        }
         Err(_) => serde_json::to_vec(&super::rendered::reply(card::welcome_card(render.public_url)))
             .unwrap_or_default()
             .into(),

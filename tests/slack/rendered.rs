@@ -147,6 +147,7 @@ async fn a_hot_reload_that_changes_a_guide_changes_its_cached_slash_command_answ
     let before = command_text(&bench, "AADSTS7000215").await;
     assert_eq!(command_text(&bench, "AADSTS7000215").await, before, "the second answer comes from the cache");
     assert!(!bench.app.state.renderings.is_empty());
+    assert!(!bench.app.state.replies.is_empty(), "the serialized reply is kept for the next time");
     let path = bench.app.kb_dir.join("aadsts").join("AADSTS7000215.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let title = text.lines().find(|l| l.starts_with("# AADSTS7000215")).unwrap().to_string();

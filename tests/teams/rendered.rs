@@ -114,6 +114,7 @@ async fn a_hot_reload_that_changes_a_guide_changes_its_cached_webhook_card() {
     let before = ask().await;
     assert_eq!(ask().await, before, "the second answer comes from the cache");
     assert!(!app.state.renderings.is_empty());
+    assert!(!app.state.replies.is_empty(), "the serialized reply is kept for the next time");
     let path = app.kb_dir.join("aadsts").join("AADSTS7000215.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let title = text.lines().find(|l| l.starts_with("# AADSTS7000215")).unwrap().to_string();
