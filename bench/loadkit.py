@@ -270,8 +270,8 @@ def bytes_per_response(path):
 
 def taken_on(path, shed):
     """Requests a second that were acknowledged and handled, not shed with a 503."""
-    m = re.search(r"^\s*(\d+) requests in ([\d.]+)(m?s)", open(path).read(), re.M)
-    seconds = float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+    m = re.search(r"^\s*(\d+) requests in ([\d.]+)(ms|s|m),", open(path).read(), re.M)
+    seconds = float(m.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[m.group(3)]
     return (int(m.group(1)) - shed) / seconds
 
 
