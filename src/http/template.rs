@@ -21,6 +21,7 @@ pub type Renderings = Cache<Arc<Option<JsonTemplate>>>;
 /// the same bytes, shared by reference count, without filling a template again. Only replies
 /// that depend on nothing but the question and the process's settings go here.
 pub type Replies = Cache<axum::body::Bytes>;
+
 /// Shapes kept at most (a template is some tens of kilobytes).
 pub const MAX_RENDERINGS: usize = 1024;
 

@@ -223,8 +223,8 @@ async fn webhook(
         return (StatusCode::BAD_REQUEST, "malformed activity").into_response();
     };
     let text = strip_all_mentions(activity.text.as_deref().unwrap_or_default());
-    // An answer already in the cache is a lookup and a filled-in template: no search to move off
-    // the runtime's threads.
+    // An answer already in the cache is a lookup and, for a repeated question, the kept reply:
+    // no search to move off the runtime's threads.
     if let Some(asked) = state.ask_cached(&text, "teams_webhook") {
         return json_body(lite_reply(&state, &text, asked));
     }
