@@ -31,7 +31,7 @@ pub fn page_headers(headers: &mut HeaderMap) {
 }
 
 /// Wraps `router` in the standard layers: the request body limit (413 beyond it, innermost, as
-/// it changes the body type) and [`Standard`] around everything.
+/// it changes the body type) and [`StandardLayer`] around everything.
 pub fn apply(router: Router<AppState>, state: &AppState, body_limit: usize, timeout: Duration) -> Router<AppState> {
     router
         .layer(DefaultBodyLimit::disable())
